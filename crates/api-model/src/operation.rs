@@ -1,0 +1,113 @@
+//! `Operation`: what every generated operation provides, and how it becomes a request and a result.
+
+use bytes::Bytes;
+use http::{Method, Request, Response};
+
+use crate::{DecodeError, Endpoint, ResponseError, ServiceError};
+
+/// Why a request could not be built. Nothing was sent.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The endpoint and path did not form a valid URI.
+    #[error("could not build the request URI from the endpoint and path {path:?}: {source}")]
+    InvalidUri {
+        /// The encoded path.
+        path: String,
+        /// What `http` said.
+        #[source]
+        source: http::Error,
+    },
+    /// The URI's path differs from the encoded path (a defence that should never trigger).
+    #[error("refusing to send: the request path would be {actual:?} instead of {expected:?}")]
+    PathChanged {
+        /// The path that was built.
+        expected: String,
+        /// The path the URI holds.
+        actual: String,
+    },
+}
+
+/// One operation of the API: its method, path template, statuses, and how to read its reply.
+///
+/// The per-operation types (such as [`DeleteProcessorTask`](crate::DeleteProcessorTask)) are
+/// generated from `spec/openapi.json`; this trait is the hand-written part they share.
+pub trait Operation {
+    /// What a successful reply decodes to.
+    type Output;
+    /// The operation id in the spec, e.g. `DeleteProcessorTask`.
+    const NAME: &'static str;
+    /// The HTTP method.
+    const METHOD: Method;
+    /// The path template, e.g. `/v2/{project_id}/processor-tasks/{task_id}`.
+    const PATH_TEMPLATE: &'static str;
+    /// The statuses that mean success.
+    const SUCCESS_STATUSES: &'static [u16];
+    /// Every status the spec documents, success and error.
+    const DOCUMENTED_STATUSES: &'static [u16];
+    /// Whether sending the request twice has the same effect as sending it once.
+    const IDEMPOTENT: bool;
+
+    /// The path with every parameter percent-encoded as exactly one segment.
+    fn path(&self) -> String;
+
+    /// Decodes the body of a successful reply.
+    fn decode_output(body: &[u8]) -> Result<Self::Output, String>;
+
+    /// Builds the request relative to `endpoint`. It has no body and no auth headers yet.
+    ///
+    /// ```
+    /// use api_model::{DeleteProcessorTask, Endpoint, Operation};
+    ///
+    /// let op = DeleteProcessorTask::new(
+    ///     "a4a5d4098fb4474fa22cd05f897d6b99".parse()?,
+    ///     "SNEJua7qdZZN8GvkcEr".parse()?,
+    /// );
+    /// let request = op.build_request(&Endpoint::for_region("cn-north-4")?)?;
+    /// assert_eq!(request.method(), "DELETE");
+    /// assert_eq!(
+    ///     request.uri(),
+    ///     "https://modelarts.cn-north-4.myhuaweicloud.com/v2/a4a5d4098fb4474fa22cd05f897d6b99/processor-tasks/SNEJua7qdZZN8GvkcEr"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn build_request(&self, endpoint: &Endpoint) -> Result<Request<Bytes>, BuildError> {
+        let path = self.path();
+        let uri = endpoint
+            .uri_for(&path)
+            .map_err(|source| BuildError::InvalidUri {
+                path: path.clone(),
+                source,
+            })?;
+        if !uri.path().ends_with(path.as_str()) {
+            return Err(BuildError::PathChanged {
+                expected: path,
+                actual: uri.path().to_owned(),
+            });
+        }
+        let mut request = Request::new(Bytes::new());
+        *request.method_mut() = Self::METHOD;
+        *request.uri_mut() = uri;
+        Ok(request)
+    }
+
+    /// Reads a reply: the output on a success status, a [`ServiceError`] on an error status,
+    /// a [`DecodeError`] when a success reply cannot be read or its status is undocumented.
+    fn parse_response(response: &Response<Bytes>) -> Result<Self::Output, ResponseError> {
+        let status = response.status();
+        if Self::SUCCESS_STATUSES.contains(&status.as_u16()) {
+            return Self::decode_output(response.body())
+                .map_err(|reason| DecodeError::new(response, reason).into());
+        }
+        if status.is_success() {
+            let reason = format!(
+                "{} answers {:?} on success, not {}",
+                Self::NAME,
+                Self::SUCCESS_STATUSES,
+                status.as_u16()
+            );
+            return Err(DecodeError::new(response, reason).into());
+        }
+        Err(ServiceError::from_reply(status, response.headers(), response.body()).into())
+    }
+}
