@@ -2,6 +2,7 @@
 
 mod codegen;
 mod test;
+mod venv;
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -19,7 +20,7 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => codegen::run(&workspace_root(), codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(&workspace_root(), codegen::Mode::Check),
-        ["test", extra @ ..] => test::run(extra),
+        ["test", extra @ ..] => test::run(&workspace_root(), extra),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
