@@ -1,2 +1,53 @@
-//! The ModelArts processor-tasks client: AK/SK and token auth, retries, timeouts and typed errors.
+//! The ModelArts processor-tasks client: AK/SK and token auth, retries, timeouts, typed errors.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), api_client::Error> {
+//! use api_client::{Client, Credentials};
+//!
+//! let client = Client::builder()
+//!     .region("cn-north-4")
+//!     .project_id("a4a5d4098fb4474fa22cd05f897d6b99")
+//!     .credentials(Credentials::ak_sk("AK", "SK"))
+//!     .build()?;
+//! let deleted = client.delete_processor_task_if_exists(&"SNEJua7qdZZN8GvkcEr".parse()?).await?;
+//! println!("{:?} after {} attempt(s)", deleted.status, deleted.attempts);
+//! # Ok(()) }
+//! ```
+//!
+//! - Requests are signed with `SDK-HMAC-SHA256` (the official SDKs' signer, from `api-auth`)
+//!   or carry an IAM token; every attempt is signed afresh.
+//! - DELETE is idempotent, so connection failures, timeouts, I/O errors and 429/500/502/503/504
+//!   are retried with full-jitter exponential backoff, honouring `Retry-After`
+//!   ([`RetryPolicy`], [`classify`]). Each attempt and each call has a time limit ([`Timeouts`]).
+//! - Every failure is an [`Error`] naming its phase, with [`Error::is_retryable`] and
+//!   [`Error::request_id`].
+//! - Code against the [`ProcessorTasks`] trait and mock it (`mock` feature) in your tests.
+//! - Secrets never reach `Debug`, `Display`, errors or `tracing` output.
 #![warn(missing_docs)]
+
+mod authenticate;
+mod builder;
+mod client;
+pub mod credentials;
+mod deletion;
+mod error;
+mod execute;
+mod processor_tasks;
+mod retry;
+mod timeouts;
+
+pub use api_model::{ErrorCode, ProjectId, ServiceError, TaskId};
+pub use builder::{ClientBuilder, ENV_ENDPOINT, ENV_REGION, USER_AGENT};
+pub use client::Client;
+pub use credentials::{Credentials, CredentialsError, CredentialsProvider};
+pub use deletion::{Deletion, DeletionStatus};
+pub use error::{Error, InvalidInput, TimeoutKind};
+#[cfg(any(test, feature = "mock"))]
+pub use processor_tasks::MockProcessorTasks;
+pub use processor_tasks::ProcessorTasks;
+pub use retry::{AttemptOutcome, RetryDecision, RetryPolicy, classify, parse_retry_after};
+pub use timeouts::Timeouts;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

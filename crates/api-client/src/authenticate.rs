@@ -1,0 +1,52 @@
+//! Preparing one attempt's request: the standard headers, then the token or the AK/SK signature.
+
+use api_auth::Signer;
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, Request, header};
+
+use crate::{Credentials, CredentialsError, builder::USER_AGENT};
+
+/// `X-Auth-Token`: an IAM token.
+pub(crate) const X_AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-token");
+/// `X-Project-Id`: the project, sent (and signed) as the official SDKs do.
+pub(crate) const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
+
+/// Adds `Host`, `Content-Type`, `User-Agent` and `X-Project-Id`, then authenticates: all of
+/// them are present before signing, so all are signed.
+pub(crate) fn authenticate(
+    request: &mut Request<Bytes>,
+    host: &HeaderValue,
+    project: &HeaderValue,
+    credentials: &Credentials,
+    signer: &Signer,
+) -> Result<(), CredentialsError> {
+    let headers = request.headers_mut();
+    headers.insert(header::HOST, host.clone());
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+    headers.insert(X_PROJECT_ID, project.clone());
+    match credentials {
+        Credentials::Token(token) => {
+            let mut value = HeaderValue::from_str(token.expose()).map_err(|_| {
+                CredentialsError::Unusable(
+                    "the IAM token holds characters a header cannot carry".into(),
+                )
+            })?;
+            value.set_sensitive(true);
+            headers.insert(X_AUTH_TOKEN, value);
+            Ok(())
+        }
+        Credentials::AkSk(key) => {
+            signer
+                .sign(request, key)
+                .map_err(|e| CredentialsError::Unusable(format!("cannot sign the request: {e}")))?;
+            if let Some(value) = request.headers_mut().get_mut(header::AUTHORIZATION) {
+                value.set_sensitive(true);
+            }
+            Ok(())
+        }
+    }
+}

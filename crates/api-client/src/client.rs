@@ -1,0 +1,123 @@
+//! `Client`: the processor-tasks API as users call it.
+
+use std::{fmt, sync::Arc};
+
+use api_auth::Signer;
+use api_model::{DeleteProcessorTask, Endpoint, ErrorCode, ProjectId, TaskId};
+use api_transport::SharedTransport;
+use http::HeaderValue;
+
+use crate::{
+    ClientBuilder, CredentialsProvider, Deletion, Error, ProcessorTasks, RetryPolicy, Timeouts,
+};
+
+/// A client of the processor-tasks API. Cheap to clone; clones share the connection pool.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), api_client::Error> {
+/// use api_client::Client;
+///
+/// let client = Client::from_env()?; // HUAWEICLOUD_SDK_AK, _SK, _PROJECT_ID, _REGION
+/// let deleted = client.delete_processor_task(&"SNEJua7qdZZN8GvkcEr".parse()?).await?;
+/// println!("deleted (request id {:?})", deleted.request_id);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) project_id: ProjectId,
+    pub(crate) credentials: Arc<dyn CredentialsProvider>,
+    pub(crate) transport: SharedTransport,
+    pub(crate) signer: Signer,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeouts: Timeouts,
+    pub(crate) host: HeaderValue,
+    pub(crate) project_header: HeaderValue,
+}
+
+impl Client {
+    /// Starts building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment (see [`ClientBuilder::from_env`]).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::builder().from_env()?.build()
+    }
+
+    pub(crate) fn from_inner(inner: Inner) -> Self {
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The endpoint requests go to.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// The project of every request.
+    pub fn project_id(&self) -> &ProjectId {
+        &self.inner.project_id
+    }
+
+    /// Deletes a processing task: `DELETE /v2/{project_id}/processor-tasks/{task_id}`.
+    ///
+    /// Retried per the [`RetryPolicy`] (DELETE is idempotent). If a retry finds the task gone
+    /// because an earlier attempt deleted it and its reply was lost, this returns the
+    /// `400 ModelArts.4700` error; [`Client::delete_processor_task_if_exists`] returns success.
+    pub async fn delete_processor_task(&self, task_id: &TaskId) -> Result<Deletion, Error> {
+        let op = DeleteProcessorTask::new(self.inner.project_id.clone(), task_id.clone());
+        let done = self.execute(&op).await?;
+        Ok(Deletion::deleted(done.request_id, done.attempts).with_throttled(done.throttled))
+    }
+
+    /// Deletes a task, counting "the task does not exist" (`400 ModelArts.4700`) as success:
+    /// [`DeletionStatus::AlreadyGone`](crate::DeletionStatus::AlreadyGone). This makes a
+    /// delete idempotent even when a reply is lost and the request is sent again.
+    pub async fn delete_processor_task_if_exists(
+        &self,
+        task_id: &TaskId,
+    ) -> Result<Deletion, Error> {
+        match self.delete_processor_task(task_id).await {
+            Err(Error::Service { source, attempts })
+                if *source.code() == ErrorCode::TaskNotFound =>
+            {
+                Ok(Deletion::already_gone(
+                    source.request_id().map(str::to_owned),
+                    attempts,
+                ))
+            }
+            other => other,
+        }
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.inner.endpoint.to_string())
+            .field("project_id", &self.inner.project_id)
+            .field("credentials", &self.inner.credentials)
+            .field("transport", &self.inner.transport)
+            .field("retry", &self.inner.retry)
+            .field("timeouts", &self.inner.timeouts)
+            .finish()
+    }
+}
+
+#[async_trait::async_trait]
+impl ProcessorTasks for Client {
+    async fn delete_processor_task(&self, task_id: &TaskId) -> Result<Deletion, Error> {
+        Client::delete_processor_task(self, task_id).await
+    }
+
+    async fn delete_processor_task_if_exists(&self, task_id: &TaskId) -> Result<Deletion, Error> {
+        Client::delete_processor_task_if_exists(self, task_id).await
+    }
+}

@@ -1,0 +1,133 @@
+//! Credentials: an AK/SK pair (optionally temporary) or an IAM token, and where they come from.
+
+mod env;
+mod iam;
+mod refreshing;
+
+use std::{fmt, sync::Arc};
+
+pub use api_auth::AccessKey;
+pub use env::{
+    ENV_AK, ENV_PROJECT_ID, ENV_SECURITY_TOKEN, ENV_SK, ENV_TOKEN, EnvironmentCredentials,
+};
+pub use iam::IamPasswordSource;
+pub use refreshing::{RefreshingToken, TokenGrant, TokenSource};
+
+/// What a request is authenticated with.
+///
+/// `Debug` never shows a secret: the SK, the security token and the IAM token print as `***`.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Credentials {
+    /// An access key: signed with `SDK-HMAC-SHA256`. A security token, when present, is sent
+    /// as `X-Security-Token` and signed too (temporary credentials).
+    AkSk(AccessKey),
+    /// An IAM token, sent as `X-Auth-Token`.
+    Token(IamToken),
+}
+
+impl Credentials {
+    /// AK/SK credentials.
+    pub fn ak_sk(ak: impl Into<String>, sk: impl AsRef<[u8]>) -> Self {
+        Credentials::AkSk(AccessKey::new(ak, api_auth::SecretKey::new(sk)))
+    }
+
+    /// Temporary AK/SK credentials with their security token.
+    pub fn temporary(
+        ak: impl Into<String>,
+        sk: impl AsRef<[u8]>,
+        security_token: impl Into<String>,
+    ) -> Self {
+        Credentials::AkSk(
+            AccessKey::new(ak, api_auth::SecretKey::new(sk)).with_security_token(security_token),
+        )
+    }
+
+    /// An IAM token.
+    pub fn token(token: impl Into<String>) -> Self {
+        Credentials::Token(IamToken::new(token))
+    }
+}
+
+/// An IAM token. Its `Debug` shows `IamToken(***)`.
+#[derive(Clone)]
+pub struct IamToken(Arc<str>);
+
+impl IamToken {
+    /// Wraps a token.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self(Arc::from(token.into()))
+    }
+
+    /// The token itself, for the `X-Auth-Token` header. Never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for IamToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("IamToken(***)")
+    }
+}
+
+/// Why no usable credentials could be had. Messages never contain a secret.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum CredentialsError {
+    /// None were configured.
+    #[error("no credentials found: {0}")]
+    Missing(String),
+    /// A source of credentials failed (e.g. IAM refused to issue a token).
+    #[error("could not get credentials from {source_name}: {reason}")]
+    Source {
+        /// Which source.
+        source_name: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The credentials cannot sign or be sent (e.g. an AK with characters a header cannot hold).
+    #[error("the credentials cannot be used: {0}")]
+    Unusable(String),
+}
+
+/// Where a client gets its credentials, asked before every attempt.
+///
+/// Implement it to plug in your own secret store. With the `mock` feature, mockall generates
+/// `MockCredentialsProvider`.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait::async_trait]
+pub trait CredentialsProvider: Send + Sync + fmt::Debug {
+    /// The credentials to use for the next attempt.
+    async fn credentials(&self) -> Result<Credentials, CredentialsError>;
+}
+
+#[async_trait::async_trait]
+impl CredentialsProvider for Credentials {
+    async fn credentials(&self) -> Result<Credentials, CredentialsError> {
+        Ok(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_secret() {
+        for creds in [
+            Credentials::ak_sk("AKID", "super-secret-sk"),
+            Credentials::temporary("AKID", "super-secret-sk", "secret-session-token"),
+            Credentials::token("secret-iam-token"),
+        ] {
+            let text = format!("{creds:?} {:#?}", creds);
+            for secret in [
+                "super-secret-sk",
+                "secret-session-token",
+                "secret-iam-token",
+            ] {
+                assert!(!text.contains(secret), "{text}");
+            }
+        }
+    }
+}

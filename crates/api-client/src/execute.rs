@@ -1,0 +1,224 @@
+//! The attempt loop every operation runs: authenticate, send, read, classify, back off.
+
+use std::time::Duration;
+
+use api_model::{Operation, ResponseError};
+use api_transport::Transport as _;
+use bytes::Bytes;
+use http::{Request, Uri};
+use tokio::time::Instant;
+use tracing::{Instrument, field};
+
+use crate::{
+    Client, Error, TimeoutKind,
+    authenticate::authenticate,
+    error::InvalidInput,
+    retry::{AttemptOutcome, Backoff, RetryDecision, classify, parse_retry_after},
+};
+
+/// A successful call: the output, the last reply's request id and the attempts made.
+pub(crate) struct Done<T> {
+    #[allow(dead_code)] // operations with output use it; DeleteProcessorTask has none.
+    pub(crate) output: T,
+    pub(crate) request_id: Option<String>,
+    pub(crate) attempts: u32,
+    /// Attempts answered 429.
+    pub(crate) throttled: u32,
+}
+
+impl Client {
+    /// Runs `op` with retries within the deadline.
+    pub(crate) async fn execute<O: Operation>(&self, op: &O) -> Result<Done<O::Output>, Error> {
+        let request = op
+            .build_request(&self.inner.endpoint)
+            .map_err(InvalidInput::Build)?;
+        let uri = request.uri().clone();
+        let body = request.into_body();
+        let span = tracing::info_span!(
+            "processor_tasks",
+            operation = O::NAME,
+            path = uri.path(),
+            attempts = field::Empty,
+            status = field::Empty,
+            request_id = field::Empty,
+        );
+        self.run_attempts::<O>(&uri, &body).instrument(span).await
+    }
+
+    async fn run_attempts<O: Operation>(
+        &self,
+        uri: &Uri,
+        body: &Bytes,
+    ) -> Result<Done<O::Output>, Error> {
+        let inner = &*self.inner;
+        let started = Instant::now();
+        let deadline = started + inner.timeouts.deadline();
+        let mut backoff = Backoff::new();
+        let mut attempt = 0u32;
+        let mut throttled = 0u32;
+        loop {
+            attempt += 1;
+            let result = self
+                .attempt::<O>(uri, body, attempt, deadline)
+                .instrument(tracing::debug_span!(
+                    "attempt",
+                    attempt,
+                    status = field::Empty,
+                    request_id = field::Empty
+                ))
+                .await;
+            let span = tracing::Span::current();
+            span.record("attempts", attempt);
+            let (error, decision) = match result {
+                Ok(mut done) => {
+                    done.throttled = throttled;
+                    if let Some(id) = &done.request_id {
+                        span.record("request_id", id.as_str());
+                    }
+                    tracing::info!(elapsed_ms = millis(started.elapsed()), "succeeded");
+                    return Ok(done);
+                }
+                Err(failure) => failure,
+            };
+            if let Some(source) = error.service_error() {
+                span.record("status", source.status().as_u16());
+                if source.status() == http::StatusCode::TOO_MANY_REQUESTS {
+                    throttled += 1;
+                }
+            }
+            let retry_after = match decision {
+                RetryDecision::Retry { at_least } if attempt < inner.retry.max_attempts() => {
+                    at_least
+                }
+                _ => return Err(error),
+            };
+            let delay = backoff.delay(&inner.retry, attempt, retry_after);
+            if Instant::now() + delay >= deadline {
+                tracing::info!(
+                    delay_ms = millis(delay),
+                    "not retrying: the wait would pass the deadline"
+                );
+                return Err(error);
+            }
+            tracing::info!(delay_ms = millis(delay), error = %error, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// One attempt. On failure, the error and whether it may be retried.
+    async fn attempt<O: Operation>(
+        &self,
+        uri: &Uri,
+        body: &Bytes,
+        attempt: u32,
+        deadline: Instant,
+    ) -> Result<Done<O::Output>, (Error, RetryDecision)> {
+        let inner = &*self.inner;
+        let stop = RetryDecision::Stop;
+        let credentials = inner
+            .credentials
+            .credentials()
+            .await
+            .map_err(|e| (Error::Credentials(e), stop))?;
+        let mut request = Request::new(body.clone());
+        *request.method_mut() = O::METHOD;
+        *request.uri_mut() = uri.clone();
+        authenticate(
+            &mut request,
+            &inner.host,
+            &inner.project_header,
+            &credentials,
+            &inner.signer,
+        )
+        .map_err(|e| (Error::Credentials(e), stop))?;
+
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let (limit, kind) = if remaining < inner.timeouts.attempt() {
+            (remaining, TimeoutKind::Deadline)
+        } else {
+            (inner.timeouts.attempt(), TimeoutKind::Attempt)
+        };
+        let sent_at = Instant::now();
+        let reply = tokio::time::timeout(limit, inner.transport.send(request)).await;
+        let latency_ms = millis(sent_at.elapsed());
+        let span = tracing::Span::current();
+        let response = match reply {
+            Err(_elapsed) => {
+                tracing::debug!(latency_ms, "attempt timed out");
+                let limit = match kind {
+                    TimeoutKind::Deadline => inner.timeouts.deadline(),
+                    _ => limit,
+                };
+                let decision = match kind {
+                    TimeoutKind::Deadline => stop,
+                    _ => classify(AttemptOutcome::TimedOut, O::IDEMPOTENT),
+                };
+                return Err((
+                    Error::Timeout {
+                        kind,
+                        limit,
+                        attempts: attempt,
+                    },
+                    decision,
+                ));
+            }
+            Ok(Err(source)) => {
+                tracing::debug!(latency_ms, error = %source, "transport failed");
+                let decision = classify(AttemptOutcome::Transport(&source), O::IDEMPOTENT);
+                let sent = source.request_may_have_been_sent();
+                return Err((
+                    Error::Transport {
+                        source,
+                        sent,
+                        attempts: attempt,
+                    },
+                    decision,
+                ));
+            }
+            Ok(Ok(response)) => response,
+        };
+        let status = response.status();
+        span.record("status", status.as_u16());
+        let request_id = response
+            .headers()
+            .get(api_model::REQUEST_ID_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        if let Some(id) = &request_id {
+            span.record("request_id", id.as_str());
+        }
+        tracing::debug!(latency_ms, status = status.as_u16(), "reply received");
+        match O::parse_response(&response) {
+            Ok(output) => Ok(Done {
+                output,
+                request_id,
+                attempts: attempt,
+                throttled: 0,
+            }),
+            Err(ResponseError::Service(source)) => {
+                let outcome = AttemptOutcome::Status {
+                    status,
+                    retry_after: parse_retry_after(response.headers()),
+                };
+                Err((
+                    Error::Service {
+                        source,
+                        attempts: attempt,
+                    },
+                    classify(outcome, O::IDEMPOTENT),
+                ))
+            }
+            Err(ResponseError::Decode(source)) => Err((
+                Error::Decode {
+                    source,
+                    attempts: attempt,
+                },
+                stop,
+            )),
+        }
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,361 @@
+//! `EmulatorArgs`: the command-line flags of the standalone emulator, for any clap CLI to flatten.
+
+use std::fmt;
+use std::fmt::Write as _;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use api_model::ProjectId;
+
+use crate::body::DEFAULT_MAX_BODY_SIZE;
+use crate::builder::EmulatorBuilder;
+use crate::demo::{DEMO_AK, DEMO_SK, DEMO_TOKEN, demo_project_id};
+use crate::emulator::Emulator;
+use crate::faults::{FaultConfig, InvalidFaultConfig};
+
+/// The emulator's flags: address, seeding, credentials and faults.
+///
+/// Flatten it into a clap command (`#[command(flatten)] emulator: EmulatorArgs`) and call
+/// [`builder`](Self::builder). The secret key is read from the `HUAWEICLOUD_SDK_SK`
+/// environment variable or from `--sk-file` (never from a flag, which would show in `ps`); with no `--ak` and no `--token`, the demo
+/// credentials ([`DEMO_AK`], [`DEMO_SK`], [`DEMO_TOKEN`]) are accepted.
+///
+/// ```
+/// use clap::Parser;
+///
+/// #[derive(Parser)]
+/// struct Cli {
+///     #[command(flatten)]
+///     emulator: api_emulator::EmulatorArgs,
+/// }
+///
+/// let cli = Cli::try_parse_from(["emu", "--port", "0", "--seed", "5", "--fault-429", "0.1"])?;
+/// assert_eq!(cli.emulator.seed, 5);
+/// assert_eq!(cli.emulator.faults.fault_429, 0.1);
+/// let _builder = cli.emulator.builder()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, clap::Args)]
+pub struct EmulatorArgs {
+    /// The address to listen on.
+    #[arg(long, value_name = "ADDR", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub host: IpAddr,
+
+    /// The port to listen on; 0 picks a free one.
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    pub port: u16,
+
+    /// How many tasks to seed into the project (deterministic ids, see --rng-seed).
+    #[arg(long = "seed", value_name = "N", default_value_t = 0)]
+    pub seed: usize,
+
+    /// The seed of the RNG behind task ids (and faults, unless --fault-seed is given).
+    #[arg(long, value_name = "SEED", default_value_t = 0)]
+    pub rng_seed: u64,
+
+    /// The access key id (AK) to accept. Without it (and without --token), the demo
+    /// credentials are accepted.
+    #[arg(long, value_name = "AK", env = "HUAWEICLOUD_SDK_AK")]
+    pub ak: Option<String>,
+
+    /// Read the secret key (SK) of --ak from FILE. Otherwise it comes from HUAWEICLOUD_SDK_SK;
+    /// it is never a flag, since flags show in `ps`.
+    #[arg(long, value_name = "FILE")]
+    pub sk_file: Option<std::path::PathBuf>,
+
+    /// The secret key of --ak, from HUAWEICLOUD_SDK_SK.
+    #[arg(skip = std::env::var("HUAWEICLOUD_SDK_SK").ok().filter(|v| !v.trim().is_empty()))]
+    pub sk: Option<String>,
+
+    /// The project id the credentials are bound to (default: the demo project).
+    #[arg(long, value_name = "PROJECT_ID", env = "HUAWEICLOUD_SDK_PROJECT_ID")]
+    pub project_id: Option<ProjectId>,
+
+    /// A token to accept as X-Auth-Token for the project (repeatable).
+    #[arg(long = "token", value_name = "TOKEN")]
+    pub tokens: Vec<String>,
+
+    /// The largest request body accepted, in bytes (larger: 413 APIG.0201).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_SIZE)]
+    pub max_body_size: usize,
+
+    /// The clock skew allowed for X-Sdk-Date, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    pub max_clock_skew: u64,
+
+    /// Fault injection.
+    #[command(flatten)]
+    pub faults: FaultArgs,
+}
+
+impl fmt::Debug for EmulatorArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorArgs")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("seed", &self.seed)
+            .field("rng_seed", &self.rng_seed)
+            .field("ak", &self.ak)
+            .field("sk", &self.sk.as_ref().map(|_| "***"))
+            .field("sk_file", &self.sk_file)
+            .field("project_id", &self.project_id)
+            .field("tokens", &self.tokens.len())
+            .field("max_body_size", &self.max_body_size)
+            .field("max_clock_skew", &self.max_clock_skew)
+            .field("faults", &self.faults)
+            .finish()
+    }
+}
+
+/// The fault-injection flags (see [`FaultConfig`]).
+#[derive(Debug, Clone, clap::Args)]
+pub struct FaultArgs {
+    /// The fraction of requests answered 429 ModelArts.4206.
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub fault_429: f64,
+    /// The fraction of requests answered 500 ModelArts.0010.
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub fault_500: f64,
+    /// The fraction of requests answered 503 ModelArts.4700.
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub fault_503: f64,
+    /// The fraction of requests whose connection is closed with no response.
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub fault_drop: f64,
+    /// The fraction of DELETE requests that delete the task, then close the connection.
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub fault_delete_then_drop: f64,
+    /// The seed of fault decisions (default: --rng-seed).
+    #[arg(long, value_name = "SEED")]
+    pub fault_seed: Option<u64>,
+    /// Latency added to every authenticated request, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// A random extra latency up to this many milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_jitter_ms: u64,
+    /// The Retry-After of 429 replies, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1)]
+    pub retry_after: u32,
+}
+
+impl FaultArgs {
+    /// The fault configuration, seeded with `--fault-seed` or else `default_seed`.
+    #[must_use]
+    pub fn to_config(&self, default_seed: u64) -> FaultConfig {
+        FaultConfig {
+            seed: self.fault_seed.unwrap_or(default_seed),
+            too_many_requests: self.fault_429,
+            internal_error: self.fault_500,
+            unavailable: self.fault_503,
+            drop_connection: self.fault_drop,
+            delete_then_drop: self.fault_delete_then_drop,
+            latency: Duration::from_millis(self.latency_ms),
+            latency_jitter: Duration::from_millis(self.latency_jitter_ms),
+            retry_after_secs: self.retry_after,
+        }
+    }
+}
+
+/// Why [`EmulatorArgs`] cannot make an emulator.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArgsError {
+    /// `--ak` without a secret key.
+    #[error("--ak needs a secret key: set HUAWEICLOUD_SDK_SK, or give --sk-file FILE")]
+    MissingSk,
+    /// A secret key without `--ak`.
+    #[error(
+        "a secret key was given (HUAWEICLOUD_SDK_SK or --sk-file) without --ak: give the access key id too"
+    )]
+    MissingAk,
+    /// The fault flags are invalid.
+    #[error(transparent)]
+    InvalidFaults(#[from] InvalidFaultConfig),
+    /// The --sk-file could not be read.
+    #[error("cannot read the secret key file {0}")]
+    SkFile(String),
+}
+
+impl EmulatorArgs {
+    /// The project the credentials are bound to: `--project-id`, or the demo project.
+    #[must_use]
+    pub fn project(&self) -> ProjectId {
+        self.project_id.clone().unwrap_or_else(demo_project_id)
+    }
+
+    /// Whether the demo credentials are accepted (no `--ak` and no `--token`).
+    #[must_use]
+    pub fn uses_demo_credentials(&self) -> bool {
+        self.ak.is_none() && self.sk.is_none() && self.sk_file.is_none() && self.tokens.is_empty()
+    }
+
+    /// A builder configured by the flags.
+    ///
+    /// # Errors
+    ///
+    /// An AK without an SK (or the reverse), or invalid fault rates.
+    pub fn builder(&self) -> Result<EmulatorBuilder, ArgsError> {
+        let faults = self.faults.to_config(self.rng_seed);
+        faults.validate()?;
+        let project = self.project();
+        let mut builder = Emulator::builder()
+            .bind(SocketAddr::new(self.host, self.port))
+            .seed(&project, self.seed)
+            .rng_seed(self.rng_seed)
+            .faults(faults)
+            .max_body_size(self.max_body_size)
+            .max_clock_skew(Duration::from_secs(self.max_clock_skew));
+        let sk = match &self.sk_file {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| ArgsError::SkFile(format!("{}: {e}", path.display())))?
+                    .trim()
+                    .to_owned(),
+            ),
+            None => self.sk.clone(),
+        };
+        match (&self.ak, &sk) {
+            (Some(ak), Some(sk)) => builder = builder.ak_sk(ak, sk, &project),
+            (Some(_), None) => return Err(ArgsError::MissingSk),
+            (None, Some(_)) => return Err(ArgsError::MissingAk),
+            (None, None) => {}
+        }
+        for token in &self.tokens {
+            builder = builder.token(token, &project);
+        }
+        if self.uses_demo_credentials() {
+            builder = builder
+                .ak_sk(DEMO_AK, DEMO_SK, &project)
+                .token(DEMO_TOKEN, &project);
+        }
+        Ok(builder)
+    }
+
+    /// What to tell the user once `emulator` runs: the endpoint and the credentials it
+    /// accepts. A secret given by the user is never repeated; the demo ones are public.
+    #[must_use]
+    pub fn banner(&self, emulator: &Emulator) -> String {
+        let mut text = String::new();
+        let _ = writeln!(
+            text,
+            "ModelArts processor-tasks emulator listening on {}",
+            emulator.endpoint()
+        );
+        let _ = writeln!(text, "  project id: {}", self.project());
+        if self.uses_demo_credentials() {
+            let _ = writeln!(text, "  AK:         {DEMO_AK}");
+            let _ = writeln!(text, "  SK:         {DEMO_SK}");
+            let _ = writeln!(text, "  token:      {DEMO_TOKEN}");
+        } else {
+            if let Some(ak) = &self.ak {
+                let _ = writeln!(text, "  AK:         {ak}");
+                let _ = writeln!(
+                    text,
+                    "  SK:         (the one in HUAWEICLOUD_SDK_SK or --sk-file)"
+                );
+            }
+            if !self.tokens.is_empty() {
+                let _ = writeln!(
+                    text,
+                    "  tokens:     {} given with --token",
+                    self.tokens.len()
+                );
+            }
+        }
+        let _ = writeln!(
+            text,
+            "  tasks:      {} seeded (--rng-seed {})",
+            self.seed, self.rng_seed
+        );
+        let faults = self.faults.to_config(self.rng_seed);
+        if faults.is_active() {
+            let _ = writeln!(text, "  faults:     {faults:?}");
+        }
+        text.push_str("Press Ctrl-C to stop.");
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser, Debug)]
+    struct Cli {
+        #[command(flatten)]
+        args: EmulatorArgs,
+    }
+
+    fn parse(argv: &[&str]) -> Result<EmulatorArgs, clap::Error> {
+        Cli::try_parse_from(std::iter::once("emu").chain(argv.iter().copied())).map(|c| c.args)
+    }
+
+    #[test]
+    fn defaults_use_the_demo_credentials() {
+        let args = parse(&[]).unwrap();
+        let from_env = ["HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"]
+            .iter()
+            .any(|name| std::env::var_os(name).is_some());
+        assert!(args.uses_demo_credentials() || from_env);
+        assert_eq!(args.port, 0);
+        assert!(!args.faults.to_config(0).is_active());
+    }
+
+    #[test]
+    fn flags_make_a_config() {
+        let args = parse(&[
+            "--port",
+            "8080",
+            "--seed",
+            "3",
+            "--rng-seed",
+            "9",
+            "--ak",
+            "AK",
+            "--project-id",
+            "a4a5d4098fb4474fa22cd05f897d6b99",
+            "--token",
+            "t1",
+            "--fault-500",
+            "0.25",
+            "--latency-ms",
+            "7",
+            "--retry-after",
+            "3",
+        ])
+        .unwrap();
+        let mut args = args;
+        args.sk = Some("SK".into());
+        assert_eq!(args.port, 8080);
+        assert!(!args.uses_demo_credentials());
+        let faults = args.faults.to_config(args.rng_seed);
+        assert_eq!(faults.seed, 9);
+        assert_eq!(faults.internal_error, 0.25);
+        assert_eq!(faults.latency, Duration::from_millis(7));
+        assert_eq!(faults.retry_after_secs, 3);
+        assert!(args.builder().is_ok());
+        let debug = format!("{args:?}");
+        assert!(
+            !debug.contains("\"SK\"") && !debug.contains("t1"),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn refuses_bad_combinations() {
+        let mut args = parse(&[]).unwrap();
+        args.ak = Some("AK".into());
+        args.sk = None;
+        assert_eq!(args.builder().err(), Some(ArgsError::MissingSk));
+        args.ak = None;
+        args.sk = Some("SK".into());
+        assert_eq!(args.builder().err(), Some(ArgsError::MissingAk));
+        args.sk = None;
+        args.faults.fault_429 = 2.0;
+        assert!(matches!(args.builder(), Err(ArgsError::InvalidFaults(_))));
+        assert!(parse(&["--project-id", "NOT-A-PROJECT"]).is_err());
+    }
+}

@@ -1,0 +1,165 @@
+//! `Emulator`: the handle of a running emulator: its address, counters, path log, store and
+//! shutdown.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::runtime::Runtime;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::builder::EmulatorBuilder;
+use crate::demo::{DEMO_AK, DEMO_SK, DEMO_TASK_COUNT, DEMO_TOKEN, demo_project_id};
+use crate::path_log::{PathLog, ReceivedRequest};
+use crate::stats::{Stats, StatsSnapshot};
+use crate::store::TaskStore;
+
+/// The shared state a running emulator exposes.
+pub(crate) struct Running {
+    pub(crate) addr: SocketAddr,
+    pub(crate) https: bool,
+    pub(crate) store: Arc<dyn TaskStore>,
+    pub(crate) stats: Arc<Stats>,
+    pub(crate) paths: Arc<PathLog>,
+    pub(crate) shutdown: watch::Sender<bool>,
+}
+
+/// A running emulator of the ModelArts processor-tasks API.
+///
+/// Dropping it stops the server (without waiting); [`shutdown`](Self::shutdown) stops it and
+/// waits until open requests are answered.
+///
+/// ```
+/// use api_emulator::Emulator;
+///
+/// # tokio::runtime::Runtime::new()?.block_on(async {
+/// let project = "a4a5d4098fb4474fa22cd05f897d6b99".parse()?;
+/// let emu = Emulator::builder().ak_sk("AK", "SK", &project).seed(&project, 100).start().await?;
+/// assert!(emu.endpoint().starts_with("http://127.0.0.1:"));
+/// assert_eq!(emu.store().count(&project), 100);
+/// emu.shutdown().await;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Emulator {
+    running: Running,
+    task: Option<JoinHandle<()>>,
+    runtime: Option<Runtime>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("endpoint", &self.endpoint())
+            .field("own_runtime", &self.runtime.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    pub(crate) fn new(running: Running, task: JoinHandle<()>, runtime: Option<Runtime>) -> Self {
+        Self {
+            running,
+            task: Some(task),
+            runtime,
+        }
+    }
+
+    /// A builder with the defaults: no credentials, no tasks, no faults.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::new()
+    }
+
+    /// A builder with the demo setup: [`DEMO_AK`]/[`DEMO_SK`] and [`DEMO_TOKEN`] accepted for
+    /// [`DEMO_PROJECT_ID`](crate::DEMO_PROJECT_ID), which holds [`DEMO_TASK_COUNT`] seeded tasks.
+    pub fn demo() -> EmulatorBuilder {
+        let project = demo_project_id();
+        EmulatorBuilder::new()
+            .ak_sk(DEMO_AK, DEMO_SK, &project)
+            .token(DEMO_TOKEN, &project)
+            .seed(&project, DEMO_TASK_COUNT)
+    }
+
+    /// The address the emulator listens on.
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
+        self.running.addr
+    }
+
+    /// The base URL to point a client at, e.g. `http://127.0.0.1:40123` (`https://` with TLS).
+    #[must_use]
+    pub fn endpoint(&self) -> String {
+        let scheme = if self.running.https { "https" } else { "http" };
+        format!("{scheme}://{}", self.running.addr)
+    }
+
+    /// The counters so far.
+    #[must_use]
+    pub fn stats(&self) -> StatsSnapshot {
+        self.running.stats.snapshot()
+    }
+
+    /// The paths of the requests received so far (the first
+    /// [`path_log_capacity`](EmulatorBuilder::path_log_capacity)), exactly as they came on the
+    /// wire: still percent-encoded, without the query.
+    #[must_use]
+    pub fn received_paths(&self) -> Vec<String> {
+        self.running
+            .paths
+            .entries()
+            .into_iter()
+            .map(|request| request.path)
+            .collect()
+    }
+
+    /// The requests received so far (method, raw path, raw query), as
+    /// [`received_paths`](Self::received_paths) keeps them.
+    #[must_use]
+    pub fn received_requests(&self) -> Vec<ReceivedRequest> {
+        self.running.paths.entries()
+    }
+
+    /// How many requests arrived after the path log was full, and so were not kept.
+    #[must_use]
+    pub fn received_paths_not_kept(&self) -> u64 {
+        self.running.paths.overflow()
+    }
+
+    /// The task store, to read (or change) what the emulator holds.
+    #[must_use]
+    pub fn store(&self) -> &dyn TaskStore {
+        self.running.store.as_ref()
+    }
+
+    /// The task store, shared.
+    #[must_use]
+    pub fn shared_store(&self) -> Arc<dyn TaskStore> {
+        self.running.store.clone()
+    }
+
+    /// Stops accepting connections, lets open requests finish (up to the
+    /// [`shutdown_grace`](EmulatorBuilder::shutdown_grace)), and returns when the server has
+    /// stopped.
+    pub async fn shutdown(mut self) {
+        self.running.shutdown.send_replace(true);
+        if let Some(task) = self.task.take()
+            && let Err(error) = task.await
+        {
+            tracing::warn!(%error, "the emulator's server task failed");
+        }
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.running.shutdown.send_replace(true);
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}

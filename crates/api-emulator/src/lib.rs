@@ -1,0 +1,94 @@
+//! A local emulator of the ModelArts processor-tasks API, for end-to-end and integration tests.
+//!
+//! It is a real hyper 1.x server on loopback that behaves like the service: AK/SK
+//! (`SDK-HMAC-SHA256`) and token authentication bound to projects, the service's statuses and
+//! error bodies (`{"error_code": …, "error_msg": …}` with `X-Request-Id`), an in-memory task
+//! store with deterministic seeding, repeatable fault injection (429/500/503, latency, dropped
+//! connections, delete-then-drop) and counters for tests to assert on. Think of moto or
+//! LocalStack, for this one API.
+//!
+//! ```
+//! use api_emulator::{Emulator, Route};
+//!
+//! # tokio::runtime::Runtime::new()?.block_on(async {
+//! let project = "a4a5d4098fb4474fa22cd05f897d6b99".parse()?;
+//! let emu = Emulator::builder().ak_sk("AK", "SK", &project).seed(&project, 100).start().await?;
+//!
+//! // Point a client at `emu.endpoint()`, sign with AK/SK, and then check what happened:
+//! let first = emu.store().task_ids(&project)[0].clone();
+//! assert!(emu.store().contains(&project, &first));
+//! assert_eq!(emu.stats().responses_for(Route::DeleteTask), 0);
+//! assert!(emu.received_paths().is_empty());
+//! emu.shutdown().await;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Routes
+//!
+//! | request | answer |
+//! |---|---|
+//! | `POST /v2/{project_id}/processor-tasks` | `200 {"task_id"}`; `400 ModelArts.4105` (not JSON), `400 ModelArts.0104` (missing `name`/`template.id`) |
+//! | `GET /v2/{project_id}/processor-tasks?offset&limit` | `200 {"count", "tasks"}`, newest first; `400 ModelArts.0104` for `limit` outside 1..=100 |
+//! | `GET /v2/{project_id}/processor-tasks/items` | `200 {"total", "items"}`: the five built-in task types |
+//! | `GET /v2/{project_id}/processor-tasks/{task_id}` | `200` Task; `400 ModelArts.4700` |
+//! | `DELETE /v2/{project_id}/processor-tasks/{task_id}` | `200 {}`; `400 ModelArts.4700`; `403 ModelArts.4850` (initializing) |
+//! | anything else, including a known path with another method | `404 APIG.0101` |
+//!
+//! Checks run in the gateway's order: route (404) → body size (`413 APIG.0201`) →
+//! credentials (`401 APIG.0301`, for a missing, malformed or wrong signature, a date outside
+//! the allowed skew, or an unknown token) → project (`400 ModelArts.0210` for an invalid id,
+//! `403 ModelArts.0210` for one the credentials may not use, or an `X-Project-Id` header that
+//! differs from the path) → faults → handler. Routes match the raw path split on `/`; the
+//! project and task id segments are then percent-decoded (the task id to find the task).
+//!
+//! Responses that hyper itself writes for malformed HTTP (e.g. `400` for an unparsable request
+//! line) carry neither the JSON body nor `X-Request-Id`.
+//!
+//! # Cargo features
+//!
+//! | feature | default | what it does |
+//! |---|---|---|
+//! | `tls` | yes | [`EmulatorBuilder::tls`]: HTTPS, HTTP/2 by ALPN |
+//! | `cli` | yes | `EmulatorArgs` (clap flags) and the `api-emulator` binary |
+//! | `mock` | no | `MockTaskStore`, a mockall mock of [`TaskStore`] |
+#![warn(missing_docs)]
+
+mod app;
+#[cfg(feature = "cli")]
+mod args;
+mod auth;
+mod body;
+mod builder;
+mod demo;
+mod emulator;
+mod error;
+mod faults;
+mod handlers;
+mod path_log;
+mod reply;
+mod request_id;
+mod router;
+mod seed;
+mod server;
+mod stats;
+mod store;
+mod task;
+
+#[cfg(feature = "cli")]
+pub use args::{ArgsError, EmulatorArgs, FaultArgs};
+pub use body::DEFAULT_MAX_BODY_SIZE;
+pub use builder::{DEFAULT_SHUTDOWN_GRACE, EmulatorBuilder};
+pub use demo::{DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TASK_COUNT, DEMO_TOKEN, demo_project_id};
+pub use emulator::Emulator;
+pub use error::StartError;
+pub use faults::{FaultConfig, FaultKind, InvalidFaultConfig};
+pub use path_log::{DEFAULT_PATH_LOG_CAPACITY, ReceivedRequest};
+pub use router::Route;
+pub use seed::{SEED_EPOCH_MS, TASK_ID_LEN, TEMPLATE_IDS, seeded_tasks};
+pub use stats::StatsSnapshot;
+#[cfg(any(test, feature = "mock"))]
+pub use store::MockTaskStore;
+pub use store::{DeleteOutcome, InMemoryTaskStore, TaskPage, TaskStore};
+pub use task::{Task, TaskStatus, TaskTemplate};
