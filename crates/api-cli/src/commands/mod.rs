@@ -1,0 +1,5 @@
+//! The subcommands.
+
+pub mod delete;
+pub mod demo;
+pub mod emulator;

@@ -1,0 +1,174 @@
+//! Where task ids come from: arguments, a file or stdin, read line by line and never all at once.
+
+use std::{
+    fmt,
+    fs::File,
+    io::{self, BufRead, BufReader, Seek},
+    path::{Path, PathBuf},
+};
+
+/// Where an id came from, for messages: `ids.txt:7`, `stdin:7` or `argument 2`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// The n-th task id argument (1-based).
+    Argument(usize),
+    /// A line of a file (1-based).
+    Line {
+        /// The file, or `stdin`.
+        source: String,
+        /// The line number.
+        line: usize,
+    },
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Argument(n) => write!(f, "argument {n}"),
+            Location::Line { source, line } => write!(f, "{source}:{line}"),
+        }
+    }
+}
+
+/// One id as written, with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Where it came from.
+    pub location: Location,
+    /// The id, with surrounding whitespace removed.
+    pub raw: String,
+}
+
+/// The ids of one run. It can be read more than once (stdin is spooled to a temporary file),
+/// so a batch can be checked in full before anything is deleted.
+#[derive(Debug)]
+pub struct IdList {
+    args: Vec<String>,
+    file: Option<FileSource>,
+}
+
+#[derive(Debug)]
+enum FileSource {
+    Path(PathBuf),
+    Stdin(Option<tempfile::NamedTempFile>),
+}
+
+impl IdList {
+    /// Ids from arguments, then from `file` (`-` for stdin).
+    pub fn new(args: Vec<String>, file: Option<&Path>) -> Self {
+        let file = file.map(|path| {
+            if path == Path::new("-") {
+                FileSource::Stdin(None)
+            } else {
+                FileSource::Path(path.to_owned())
+            }
+        });
+        Self { args, file }
+    }
+
+    /// Whether any source was given.
+    pub fn is_empty(&self) -> bool {
+        self.args.is_empty() && self.file.is_none()
+    }
+
+    /// Reads the ids, in order, skipping blank lines and `#` comments.
+    pub fn entries(&mut self) -> io::Result<impl Iterator<Item = io::Result<Entry>> + use<>> {
+        let args: Vec<Entry> = self
+            .args
+            .iter()
+            .enumerate()
+            .map(|(i, raw)| Entry {
+                location: Location::Argument(i + 1),
+                raw: raw.clone(),
+            })
+            .collect();
+        let lines: Box<dyn Iterator<Item = io::Result<Entry>>> = match &mut self.file {
+            None => Box::new(std::iter::empty()),
+            Some(FileSource::Path(path)) => {
+                let file = File::open(&*path).map_err(|e| {
+                    io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display()))
+                })?;
+                Box::new(lines_of(BufReader::new(file), path.display().to_string()))
+            }
+            Some(FileSource::Stdin(spool)) => {
+                if spool.is_none() {
+                    let mut temp = tempfile::NamedTempFile::new()?;
+                    io::copy(&mut io::stdin().lock(), temp.as_file_mut())?;
+                    *spool = Some(temp);
+                }
+                let mut file = spool
+                    .as_ref()
+                    .map(|s| s.reopen())
+                    .transpose()?
+                    .ok_or_else(|| io::Error::other("stdin spool lost"))?;
+                file.rewind()?;
+                Box::new(lines_of(BufReader::new(file), "stdin".to_owned()))
+            }
+        };
+        Ok(args.into_iter().map(Ok).chain(lines))
+    }
+}
+
+/// The non-blank, non-comment lines of a reader, trimmed.
+pub fn lines_of(reader: impl BufRead, source: String) -> impl Iterator<Item = io::Result<Entry>> {
+    reader
+        .lines()
+        .enumerate()
+        .filter_map(move |(i, line)| match line {
+            Err(e) => Some(Err(io::Error::new(
+                e.kind(),
+                format!("{source}:{}: {e}", i + 1),
+            ))),
+            Ok(line) => {
+                let raw = line.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\r');
+                if raw.is_empty() || raw.starts_with('#') {
+                    None
+                } else {
+                    Some(Ok(Entry {
+                        location: Location::Line {
+                            source: source.clone(),
+                            line: i + 1,
+                        },
+                        raw: raw.to_owned(),
+                    }))
+                }
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn skips_blanks_and_comments_and_keeps_line_numbers() {
+        let text = "# header\n\nabc\n  def  \r\n#x\nghi";
+        let entries: Vec<Entry> = lines_of(text.as_bytes(), "ids.txt".into())
+            .map(Result::unwrap)
+            .collect();
+        let shown: Vec<String> = entries
+            .iter()
+            .map(|e| format!("{} {}", e.location, e.raw))
+            .collect();
+        assert_eq!(shown, ["ids.txt:3 abc", "ids.txt:4 def", "ids.txt:6 ghi"]);
+    }
+
+    #[test]
+    fn arguments_then_file_and_readable_twice() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(file, "f1\nf2").unwrap();
+        let mut list = IdList::new(vec!["a1".into()], Some(file.path()));
+        for _ in 0..2 {
+            let raws: Vec<String> = list.entries().unwrap().map(|e| e.unwrap().raw).collect();
+            assert_eq!(raws, ["a1", "f1", "f2"]);
+        }
+    }
+
+    #[test]
+    fn a_missing_file_names_itself() {
+        let mut list = IdList::new(vec![], Some(Path::new("/nonexistent/ids.txt")));
+        let err = list.entries().err().unwrap();
+        assert!(err.to_string().contains("/nonexistent/ids.txt"), "{err}");
+    }
+}

@@ -1,0 +1,43 @@
+//! The `processor-tasks` command-line tool: delete ModelArts processing tasks safely and quickly.
+//!
+//! The binary is a thin shell over this library, so that the batching logic can be tested
+//! with a mock of the client ([`api_client::MockProcessorTasks`]).
+#![warn(missing_docs)]
+// A command-line tool prints its results: the workspace lint against stdout is for libraries.
+#![allow(clippy::print_stdout)]
+
+pub mod batch;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod ids;
+pub mod pacing;
+pub mod report;
+
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+
+use crate::{
+    cli::{Cli, Command},
+    error::CliError,
+};
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    match &cli.command {
+        Command::Delete(args) => commands::delete::run(&cli.global, args).await,
+        Command::Demo(args) => commands::demo::run(&cli.global, args).await,
+        Command::Emulator(args) => commands::emulator::run(args).await,
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "processor-tasks",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Pacing a batch: adaptive concurrency (halve on 429, recover slowly) and a request-rate cap.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// How long after one halving another may happen: the replies of requests already in flight
+/// should not halve the limit again.
+const COOLDOWN: Duration = Duration::from_millis(500);
+
+/// An additive-increase, multiplicative-decrease limit on requests in flight.
+#[derive(Debug)]
+pub struct AdaptiveLimit {
+    max: usize,
+    limit: usize,
+    successes: usize,
+    last_decrease: Option<Instant>,
+    lowest: usize,
+}
+
+impl AdaptiveLimit {
+    /// Starts at `max` in flight.
+    pub fn new(max: usize) -> Self {
+        let max = max.max(1);
+        Self {
+            max,
+            limit: max,
+            successes: 0,
+            last_decrease: None,
+            lowest: max,
+        }
+    }
+
+    /// Requests allowed in flight now.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The lowest limit reached.
+    pub fn lowest(&self) -> usize {
+        self.lowest
+    }
+
+    /// The service asked us to slow down: halve the limit, at most once per cooldown.
+    pub fn on_throttled(&mut self, now: Instant) {
+        if self
+            .last_decrease
+            .is_some_and(|t| now.duration_since(t) < COOLDOWN)
+        {
+            return;
+        }
+        self.limit = (self.limit / 2).max(1);
+        self.lowest = self.lowest.min(self.limit);
+        self.successes = 0;
+        self.last_decrease = Some(now);
+    }
+
+    /// A request went through unthrottled: after `limit` of them, allow one more in flight.
+    pub fn on_success(&mut self) {
+        if self.limit >= self.max {
+            return;
+        }
+        self.successes += 1;
+        if self.successes >= self.limit {
+            self.limit += 1;
+            self.successes = 0;
+        }
+    }
+}
+
+/// Spaces requests at least `1 / rate` seconds apart.
+#[derive(Debug)]
+pub struct Pacer {
+    interval: Duration,
+    next: Option<Instant>,
+}
+
+impl Pacer {
+    /// At most `rate` requests a second.
+    pub fn new(rate: f64) -> Self {
+        Self {
+            interval: Duration::from_secs_f64(1.0 / rate),
+            next: None,
+        }
+    }
+
+    /// Waits for the next slot.
+    pub async fn wait(&mut self) {
+        let now = Instant::now();
+        let slot = self.next.map_or(now, |next| next.max(now));
+        self.next = Some(slot + self.interval);
+        tokio::time::sleep_until(slot).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn halves_once_per_cooldown_and_recovers_slowly() {
+        let mut limit = AdaptiveLimit::new(16);
+        let t0 = Instant::now();
+        limit.on_throttled(t0);
+        limit.on_throttled(t0 + Duration::from_millis(100));
+        assert_eq!(limit.limit(), 8);
+        limit.on_throttled(t0 + Duration::from_millis(600));
+        assert_eq!(limit.limit(), 4);
+        for _ in 0..4 {
+            limit.on_success();
+        }
+        assert_eq!(limit.limit(), 5);
+        for _ in 0..1000 {
+            limit.on_success();
+        }
+        assert_eq!(limit.limit(), 16);
+        assert_eq!(limit.lowest(), 4);
+        let mut one = AdaptiveLimit::new(1);
+        one.on_throttled(t0);
+        assert_eq!(one.limit(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_pacer_spaces_requests() {
+        let mut pacer = Pacer::new(10.0);
+        let start = Instant::now();
+        for _ in 0..11 {
+            pacer.wait().await;
+        }
+        let elapsed = start.elapsed();
+        assert!(
+            elapsed >= Duration::from_millis(1000) && elapsed < Duration::from_millis(1010),
+            "{elapsed:?}"
+        );
+    }
+}
