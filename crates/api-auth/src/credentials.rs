@@ -2,16 +2,9 @@
 //!
 //! Secrets never reach `Debug` or `Display`: they print as `SecretKey(***)` and `SecurityToken(***)`.
 
-use std::fmt;
+use std::{fmt, sync::Arc};
 
-use hmac::{Hmac, KeyInit};
-use sha2::{Digest, Sha256};
-
-/// HMAC-SHA256 keyed with a secret key.
-pub(crate) type HmacSha256 = Hmac<Sha256>;
-
-/// The SHA-256 block size, which is also the size of an HMAC-SHA256 key block.
-const BLOCK_SIZE: usize = 64;
+use crate::digest::{HmacKey, HmacState};
 
 /// A secret access key (SK), the HMAC key of `SDK-HMAC-SHA256`.
 ///
@@ -27,28 +20,20 @@ const BLOCK_SIZE: usize = 64;
 #[derive(Clone)]
 pub struct SecretKey {
     /// HMAC-SHA256 with the key already absorbed (its inner and outer pad blocks).
-    keyed_mac: HmacSha256,
+    keyed_mac: Arc<HmacKey>,
 }
 
 impl SecretKey {
     /// A secret key from its bytes (usually the 40 ASCII characters of an SK).
     pub fn new(secret: impl AsRef<[u8]>) -> Self {
-        let secret = secret.as_ref();
-        // HMAC pads a short key with zeros to one block and hashes a longer one first: doing that
-        // here lets `KeyInit::new` (which cannot fail) take the block.
-        let mut block = [0u8; BLOCK_SIZE];
-        if secret.len() > BLOCK_SIZE {
-            block[..32].copy_from_slice(&Sha256::digest(secret));
-        } else {
-            block[..secret.len()].copy_from_slice(secret);
+        Self {
+            keyed_mac: Arc::new(HmacKey::new(secret.as_ref())),
         }
-        let keyed_mac = HmacSha256::new(&block.into());
-        Self { keyed_mac }
     }
 
     /// A fresh HMAC-SHA256 keyed with this secret.
-    pub(crate) fn mac(&self) -> HmacSha256 {
-        self.keyed_mac.clone()
+    pub(crate) fn mac(&self) -> HmacState {
+        self.keyed_mac.start()
     }
 }
 
@@ -180,7 +165,13 @@ impl fmt::Display for AccessKey {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hmac::Mac;
+    use hmac::{KeyInit, Mac};
+
+    fn mac_of(key: &SecretKey, message: &[u8]) -> [u8; 32] {
+        let mut mac = key.mac();
+        mac.update(message);
+        mac.finish()
+    }
 
     const SK: &str = "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc";
     const TOKEN: &str = "gQpjbi1ub3J0aC00jIsecret-token-value";
@@ -213,35 +204,24 @@ mod tests {
     fn keyed_mac_matches_plain_hmac_for_any_key_length() {
         for length in [0, 1, 40, 63, 64, 65, 200] {
             let secret = vec![b'k'; length];
-            let ours = SecretKey::new(&secret)
-                .mac()
-                .chain_update(b"message")
-                .finalize();
-            let plain = HmacSha256::new_from_slice(&secret)
+            let ours = mac_of(&SecretKey::new(&secret), b"message");
+            let plain = hmac::Hmac::<sha2::Sha256>::new_from_slice(&secret)
                 .unwrap()
                 .chain_update(b"message")
                 .finalize();
-            assert_eq!(ours.into_bytes(), plain.into_bytes(), "key length {length}");
+            assert_eq!(
+                ours,
+                <[u8; 32]>::from(plain.into_bytes()),
+                "key length {length}"
+            );
         }
     }
 
     #[test]
     fn conversions() {
-        let a = SecretKey::from("k")
-            .mac()
-            .chain_update(b"m")
-            .finalize()
-            .into_bytes();
-        let b = SecretKey::from(String::from("k"))
-            .mac()
-            .chain_update(b"m")
-            .finalize()
-            .into_bytes();
-        let c = SecretKey::from(&b"k"[..])
-            .mac()
-            .chain_update(b"m")
-            .finalize()
-            .into_bytes();
+        let a = mac_of(&SecretKey::from("k"), b"m");
+        let b = mac_of(&SecretKey::from(String::from("k")), b"m");
+        let c = mac_of(&SecretKey::from(&b"k"[..]), b"m");
         assert_eq!(a, b);
         assert_eq!(a, c);
         let key = AccessKey::new("ak", "sk");

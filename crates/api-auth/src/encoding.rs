@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use sha2::{Digest, Sha256};
+use crate::digest::Sha256State;
 
 /// Where canonical bytes go: a buffer (tests, debugging) or straight into a hash.
 pub(crate) trait Sink {
@@ -16,7 +16,7 @@ impl Sink for Vec<u8> {
     }
 }
 
-impl Sink for Sha256 {
+impl Sink for Sha256State {
     fn put(&mut self, bytes: &[u8]) {
         self.update(bytes);
     }
@@ -25,7 +25,7 @@ impl Sink for Sha256 {
 /// A SHA-256 fed through a stack buffer: the canonical request arrives in many small pieces,
 /// and one `update` per piece costs more than copying them together first.
 pub(crate) struct BufferedSha256 {
-    hasher: Sha256,
+    hasher: Sha256State,
     buffer: [u8; 512],
     len: usize,
 }
@@ -33,7 +33,7 @@ pub(crate) struct BufferedSha256 {
 impl BufferedSha256 {
     pub(crate) fn new() -> Self {
         Self {
-            hasher: Sha256::new(),
+            hasher: Sha256State::new(),
             buffer: [0; 512],
             len: 0,
         }
@@ -42,7 +42,7 @@ impl BufferedSha256 {
     /// The digest of everything put so far.
     pub(crate) fn finalize(mut self) -> [u8; 32] {
         self.hasher.update(&self.buffer[..self.len]);
-        self.hasher.finalize().into()
+        self.hasher.finish()
     }
 }
 
@@ -304,23 +304,23 @@ mod tests {
         let long = format!("/{}/{}", "a".repeat(300), "é".repeat(100));
         let expected = format!("/{}/{}", "a".repeat(300), "%C3%A9".repeat(100));
         assert_eq!(path(&long), expected);
-        let mut hashed = Sha256::new();
+        let mut hashed = Sha256State::new();
         encode_path(&mut hashed, long.as_bytes());
-        assert_eq!(hashed.finalize(), Sha256::digest(expected.as_bytes()));
+        assert_eq!(hashed.finish(), crate::digest::sha256(expected.as_bytes()));
     }
 
     #[test]
     fn buffered_hash_equals_plain_hash() {
         let pieces: Vec<Vec<u8>> = (0..200).map(|n| vec![n as u8; n % 37]).collect();
         let mut buffered = BufferedSha256::new();
-        let mut plain = Sha256::new();
+        let mut plain = Sha256State::new();
         for piece in &pieces {
             buffered.put(piece);
             plain.update(piece);
         }
         buffered.put(&[7; 1000]);
-        plain.update([7; 1000]);
-        assert_eq!(buffered.finalize(), <[u8; 32]>::from(plain.finalize()));
+        plain.update(&[7; 1000]);
+        assert_eq!(buffered.finalize(), plain.finish());
     }
 
     #[test]
@@ -338,7 +338,7 @@ mod tests {
 
     #[test]
     fn hex_round_trip() {
-        let digest: [u8; 32] = Sha256::digest(b"").into();
+        let digest: [u8; 32] = crate::digest::sha256(b"");
         let hex = hex_lower(&digest);
         assert_eq!(
             &hex[..],

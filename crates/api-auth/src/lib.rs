@@ -52,6 +52,7 @@ mod civil;
 mod clock;
 mod credentials;
 mod date;
+mod digest;
 mod encoding;
 mod signature;
 mod signer;

@@ -1,13 +1,12 @@
 //! The signature itself: string to sign and HMAC-SHA256, shared by the signer and the verifier.
 
-use hmac::Mac;
 use http::header::AsHeaderName;
-use sha2::{Digest, Sha256};
 
 use crate::canonical::{
     EMPTY_BODY_SHA256, MissingSignedHeader, RequestParts, write_canonical_request,
 };
 use crate::credentials::SecretKey;
+use crate::digest::sha256;
 use crate::encoding::{BufferedSha256, hex_lower};
 
 /// The name of the algorithm, first word of the `Authorization` header and of the string to sign.
@@ -18,7 +17,7 @@ pub(crate) fn body_sha256_hex(body: &[u8]) -> [u8; 64] {
     if body.is_empty() {
         *EMPTY_BODY_SHA256
     } else {
-        hex_lower(&Sha256::digest(body).into())
+        hex_lower(&sha256(body))
     }
 }
 
@@ -47,7 +46,7 @@ where
     mac.update(date);
     mac.update(b"\n");
     mac.update(&canonical_hex);
-    Ok(mac.finalize().into_bytes().into())
+    Ok(mac.finish())
 }
 
 #[cfg(test)]
