@@ -9,6 +9,7 @@ use http::HeaderValue;
 
 use crate::{
     ClientBuilder, CredentialsProvider, Deletion, Error, ProcessorTasks, RetryPolicy, Timeouts,
+    execute::Failed,
 };
 
 /// A client of the processor-tasks API. Cheap to clone; clones share the connection pool.
@@ -72,9 +73,7 @@ impl Client {
     /// because an earlier attempt deleted it and its reply was lost, this returns the
     /// `400 ModelArts.4700` error; [`Client::delete_processor_task_if_exists`] returns success.
     pub async fn delete_processor_task(&self, task_id: &TaskId) -> Result<Deletion, Error> {
-        let op = DeleteProcessorTask::new(self.inner.project_id.clone(), task_id.clone());
-        let done = self.execute(&op).await?;
-        Ok(Deletion::deleted(done.request_id, done.attempts).with_throttled(done.throttled))
+        self.delete(task_id, false).await
     }
 
     /// Deletes a task, counting "the task does not exist" (`400 ModelArts.4700`) as success:
@@ -84,16 +83,23 @@ impl Client {
         &self,
         task_id: &TaskId,
     ) -> Result<Deletion, Error> {
-        match self.delete_processor_task(task_id).await {
-            Err(Error::Service { source, attempts })
-                if *source.code() == ErrorCode::TaskNotFound =>
-            {
-                Ok(Deletion::already_gone(
-                    source.request_id().map(str::to_owned),
-                    attempts,
-                ))
+        self.delete(task_id, true).await
+    }
+
+    async fn delete(&self, task_id: &TaskId, if_exists: bool) -> Result<Deletion, Error> {
+        let op = DeleteProcessorTask::new(self.inner.project_id.clone(), task_id.clone());
+        match self.execute(&op).await {
+            Ok(done) => Ok(
+                Deletion::deleted(done.request_id, done.attempts).with_throttled(done.throttled)
+            ),
+            Err(Failed {
+                error: Error::Service { source, attempts },
+                throttled,
+            }) if if_exists && *source.code() == ErrorCode::TaskNotFound => {
+                let request_id = source.request_id().map(str::to_owned);
+                Ok(Deletion::already_gone(request_id, attempts).with_throttled(throttled))
             }
-            other => other,
+            Err(failed) => Err(failed.error),
         }
     }
 }

@@ -26,12 +26,27 @@ pub(crate) struct Done<T> {
     pub(crate) throttled: u32,
 }
 
+/// A failed call: the error, and how many of its attempts were answered 429.
+pub(crate) struct Failed {
+    pub(crate) error: Error,
+    pub(crate) throttled: u32,
+}
+
+impl From<Error> for Failed {
+    fn from(error: Error) -> Self {
+        Self {
+            error,
+            throttled: 0,
+        }
+    }
+}
+
 impl Client {
     /// Runs `op` with retries within the deadline.
-    pub(crate) async fn execute<O: Operation>(&self, op: &O) -> Result<Done<O::Output>, Error> {
+    pub(crate) async fn execute<O: Operation>(&self, op: &O) -> Result<Done<O::Output>, Failed> {
         let request = op
             .build_request(&self.inner.endpoint)
-            .map_err(InvalidInput::Build)?;
+            .map_err(|e| Error::InvalidInput(InvalidInput::Build(e)))?;
         let uri = request.uri().clone();
         let body = request.into_body();
         let span = tracing::info_span!(
@@ -49,7 +64,7 @@ impl Client {
         &self,
         uri: &Uri,
         body: &Bytes,
-    ) -> Result<Done<O::Output>, Error> {
+    ) -> Result<Done<O::Output>, Failed> {
         let inner = &*self.inner;
         let started = Instant::now();
         let deadline = started + inner.timeouts.deadline();
@@ -90,7 +105,7 @@ impl Client {
                 RetryDecision::Retry { at_least } if attempt < inner.retry.max_attempts() => {
                     at_least
                 }
-                _ => return Err(error),
+                _ => return Err(Failed { error, throttled }),
             };
             let delay = backoff.delay(&inner.retry, attempt, retry_after);
             if Instant::now() + delay >= deadline {
@@ -98,7 +113,7 @@ impl Client {
                     delay_ms = millis(delay),
                     "not retrying: the wait would pass the deadline"
                 );
-                return Err(error);
+                return Err(Failed { error, throttled });
             }
             tracing::info!(delay_ms = millis(delay), error = %error, "retrying");
             tokio::time::sleep(delay).await;

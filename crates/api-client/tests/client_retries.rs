@@ -227,6 +227,29 @@ async fn if_exists_turns_a_lost_reply_into_already_gone() {
     assert_eq!(deleted.attempts, 2);
     assert_eq!(deleted.request_id.as_deref(), Some("rid-400"));
 
+    // Throttled attempts are counted however the call ends.
+    let (transport, _) = scripted(vec![
+        Ok(error_reply(429, "ModelArts.4206")),
+        Ok(error_reply(429, "ModelArts.4206")),
+        Ok(error_reply(400, "ModelArts.4700")),
+    ]);
+    let three_attempts = Client::builder()
+        .endpoint("http://127.0.0.1:1")
+        .project_id(PROJECT)
+        .credentials(Credentials::ak_sk(AK, SK))
+        .transport(transport)
+        .retry_policy(RetryPolicy::default().with_max_attempts(3))
+        .build()
+        .unwrap();
+    let gone = three_attempts
+        .delete_processor_task_if_exists(&task())
+        .await
+        .unwrap();
+    assert_eq!(
+        (gone.status, gone.attempts, gone.throttled),
+        (DeletionStatus::AlreadyGone, 3, 2)
+    );
+
     // Without if_exists the same story is an error.
     let (transport, _) = scripted(vec![
         Err(io_error()),
