@@ -1,10 +1,12 @@
 //! The `processor-tasks` command-line tool: delete ModelArts processing tasks safely and quickly.
 //!
 //! The binary is a thin shell over this library, so that the batching logic can be tested
-//! with a mock of the client ([`api_client::MockProcessorTasks`]).
+//! with a mock of the client (`api_client::MockProcessorTasks`, feature `mock`).
 #![warn(missing_docs)]
 // A command-line tool prints its results: the workspace lint against stdout is for libraries.
 #![allow(clippy::print_stdout)]
+// Doc comments of the clap types are the --help text, where bare URLs read best.
+#![allow(rustdoc::bare_urls)]
 
 pub mod batch;
 pub mod cli;
