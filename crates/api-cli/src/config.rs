@@ -7,6 +7,7 @@ use api_client::{
     credentials::{ENV_SECURITY_TOKEN, ENV_SK, ENV_TOKEN},
 };
 use api_emulator::{DEMO_AK, DEMO_SK, DEMO_TOKEN, Emulator, demo_project_id};
+use api_transport::{HyperTransport, SharedTransport};
 
 use crate::{cli::Global, error::CliError};
 
@@ -18,10 +19,11 @@ pub struct Target {
     pub emulator: Option<Emulator>,
 }
 
-/// Builds the client the flags and environment describe.
-pub async fn connect(global: &Global) -> Result<Target, CliError> {
+/// Builds the client the flags and environment describe, for up to `in_flight` requests at once.
+pub async fn connect(global: &Global, in_flight: usize) -> Result<Target, CliError> {
     let retry = RetryPolicy::default().with_max_attempts(global.max_attempts);
     let timeouts = Timeouts::default().with_attempt(global.attempt_timeout);
+    let transport = transport(in_flight)?;
     if global.emulator {
         let project = demo_project_id();
         let emulator = Emulator::builder()
@@ -46,6 +48,7 @@ pub async fn connect(global: &Global) -> Result<Target, CliError> {
             eprintln!("seeded task ids: {}", ids.join(" "));
         }
         let client = Client::builder()
+            .shared_transport(transport)
             .endpoint(&emulator.endpoint())
             .project_id(project.as_str())
             .credentials(Credentials::ak_sk(DEMO_AK, DEMO_SK))
@@ -58,6 +61,7 @@ pub async fn connect(global: &Global) -> Result<Target, CliError> {
         });
     }
     let mut builder = Client::builder()
+        .shared_transport(transport)
         .retry_policy(retry)
         .timeouts(timeouts)
         .allow_insecure_http(global.allow_insecure_http);
@@ -81,6 +85,17 @@ pub async fn connect(global: &Global) -> Result<Target, CliError> {
         client,
         emulator: None,
     })
+}
+
+/// An HTTP transport that keeps a connection per request in flight: with fewer idle
+/// connections allowed than requests in flight, a batch would close and reopen connections.
+pub fn transport(in_flight: usize) -> Result<SharedTransport, CliError> {
+    let pool = in_flight.max(api_transport::DEFAULT_POOL_MAX_IDLE_PER_HOST);
+    HyperTransport::builder()
+        .pool_max_idle_per_host(pool)
+        .build()
+        .map(SharedTransport::new)
+        .map_err(|e| CliError::Failed(format!("cannot set up HTTP: {e}")))
 }
 
 /// The credentials: a token file, or the AK with its SK from a file or the environment, or an

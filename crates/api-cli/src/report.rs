@@ -177,6 +177,11 @@ impl<O: Write, E: Write> Reporter<O, E> {
         }
     }
 
+    /// Flushes the output stream (it may be buffered).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     /// The error stream, for messages outside records.
     pub fn err(&mut self) -> &mut E {
         &mut self.err

@@ -1,6 +1,10 @@
 //! `delete`: check every id first, then delete them with bounded concurrency and report.
 
-use std::{io::IsTerminal, process::ExitCode, sync::Arc};
+use std::{
+    io::{BufWriter, IsTerminal},
+    process::ExitCode,
+    sync::Arc,
+};
 
 use api_model::TaskId;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -50,7 +54,8 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
         return Err(CliError::Usage(message));
     }
 
-    let stdout = std::io::stdout().lock();
+    // Buffered: one write per task to a pipe costs more than the delete's own bookkeeping.
+    let stdout = BufWriter::new(std::io::stdout().lock());
     let mut reporter = Reporter::new(global.output, stdout, std::io::stderr());
     if args.dry_run {
         let mut summary = Summary::default();
@@ -62,6 +67,7 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
                 summary.invalid += 1;
             }
         }
+        reporter.flush()?;
         if global.output == Output::Text {
             eprintln!(
                 "dry run: {} ids would be deleted, {} skipped as invalid; nothing was sent",
@@ -72,7 +78,7 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
         return Ok(ExitCode::SUCCESS);
     }
 
-    let target = config::connect(global).await?;
+    let target = config::connect(global, usize::from(args.concurrency)).await?;
     let progress = progress_bar(global, check.total);
     let options = BatchOptions {
         concurrency: usize::from(args.concurrency),
@@ -102,6 +108,7 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
     }
     summary.finish(started.elapsed(), stats);
     reporter.summary(&summary)?;
+    reporter.flush()?;
     if let Some(emulator) = target.emulator {
         emulator.shutdown().await;
     }

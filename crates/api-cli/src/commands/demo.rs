@@ -73,6 +73,7 @@ pub async fn run(global: &Global, args: &DemoArgs) -> Result<ExitCode, CliError>
     }
 
     let client = Client::builder()
+        .shared_transport(crate::config::transport(usize::from(args.concurrency))?)
         .endpoint(&emulator.endpoint())
         .project_id(project.as_str())
         .credentials(Credentials::ak_sk(DEMO_AK, DEMO_SK))
