@@ -133,8 +133,8 @@ pub(crate) struct RequestParts<'a> {
     pub(crate) method: &'a Method,
     pub(crate) uri: &'a Uri,
     pub(crate) headers: &'a HeaderMap,
-    /// hex(SHA-256(body)), lowercase.
-    pub(crate) body_sha256: &'a [u8; 64],
+    /// hex(SHA-256(body)), lowercase; or the value of `X-Sdk-Content-Sha256` when sent.
+    pub(crate) body_sha256: &'a [u8],
 }
 
 /// Writes the whole canonical request:

@@ -69,7 +69,7 @@ pub use clock::MockClock;
 pub use clock::{Clock, SystemClock};
 pub use credentials::{AccessKey, SecretKey, SecurityToken};
 pub use date::{DateField, DateOutOfRangeError, ParseSdkDateError, SdkDate};
-pub use signature::ALGORITHM;
+pub use signature::{ALGORITHM, UNSIGNED_PAYLOAD, X_SDK_CONTENT_SHA256};
 pub use signer::{SignError, Signer};
 pub use verifier::{DEFAULT_MAX_SKEW, SecretKeyLookup, Verified, Verifier};
 pub use verify_error::{SkewDirection, VerifyError};

@@ -13,6 +13,41 @@ use crate::encoding::{BufferedSha256, hex_lower};
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 
 /// hex(SHA-256(body)), lowercase, without hashing when the body is empty.
+/// `X-Sdk-Content-Sha256`: when a request with a body carries it, its value stands in the
+/// canonical request where the body's hash goes. The official SDKs send `UNSIGNED-PAYLOAD` for bodies that are
+/// not JSON (the body is then not signed).
+pub const X_SDK_CONTENT_SHA256: http::HeaderName =
+    http::HeaderName::from_static("x-sdk-content-sha256");
+
+/// The value the official SDKs declare for a body they do not hash.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+
+/// What stands for the body in the canonical request: its hash, or what the request declares.
+pub(crate) enum PayloadHash<'a> {
+    /// hex(SHA-256(body)).
+    Hashed([u8; 64]),
+    /// The value of `X-Sdk-Content-Sha256`.
+    Declared(&'a [u8]),
+}
+
+impl PayloadHash<'_> {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            PayloadHash::Hashed(hex) => hex,
+            PayloadHash::Declared(value) => value,
+        }
+    }
+}
+
+/// The body's stand-in for a request with these headers, as the official SDKs compute it.
+/// An empty body is always the hash of nothing, whatever is declared (as the SDKs do).
+pub(crate) fn payload_hash<'a>(headers: &'a http::HeaderMap, body: &[u8]) -> PayloadHash<'a> {
+    match headers.get(X_SDK_CONTENT_SHA256) {
+        Some(declared) if !body.is_empty() => PayloadHash::Declared(declared.as_bytes()),
+        _ => PayloadHash::Hashed(body_sha256_hex(body)),
+    }
+}
+
 pub(crate) fn body_sha256_hex(body: &[u8]) -> [u8; 64] {
     if body.is_empty() {
         *EMPTY_BODY_SHA256

@@ -11,7 +11,9 @@ use crate::clock::{Clock, SystemClock};
 use crate::credentials::AccessKey;
 use crate::date::{DateOutOfRangeError, SdkDate};
 use crate::encoding::hex_lower;
-use crate::signature::{ALGORITHM, body_sha256_hex, compute_signature};
+use crate::signature::{
+    ALGORITHM, UNSIGNED_PAYLOAD, X_SDK_CONTENT_SHA256, compute_signature, payload_hash,
+};
 use crate::{X_SDK_DATE, X_SECURITY_TOKEN};
 
 /// Signs requests with an access key, as the `SDK-HMAC-SHA256` signer of the official Huawei Cloud
@@ -129,6 +131,7 @@ impl Signer {
 
         headers.remove(AUTHORIZATION);
         headers.insert(X_SDK_DATE, date_value);
+        declare_unsigned_payload(headers);
         if let Some(mut token_value) = token_value {
             token_value.set_sensitive(true);
             headers.insert(X_SECURITY_TOKEN, token_value);
@@ -144,12 +147,12 @@ impl Signer {
         signed.extend(headers.keys().filter(|name| !name.as_str().contains('_')));
         signed.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
 
-        let body_sha256 = body_sha256_hex(body);
+        let payload = payload_hash(headers, body);
         let parts = RequestParts {
             method,
             uri,
             headers,
-            body_sha256: &body_sha256,
+            body_sha256: payload.as_bytes(),
         };
         let signature = compute_signature(key.secret(), &date, &parts, signed.iter().copied())
             // Every signed name was taken from `headers`, so none can be missing.
@@ -225,6 +228,23 @@ pub enum SignError {
     ClockOutOfRange(#[from] DateOutOfRangeError),
 }
 
+/// As the official SDKs do: a body whose `Content-Type` is neither JSON nor BSON is declared
+/// `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` and not hashed, unless the caller declared a value.
+fn declare_unsigned_payload(headers: &mut HeaderMap) {
+    let not_json = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            !ct.starts_with("application/json") && !ct.starts_with("application/bson")
+        });
+    if not_json && !headers.contains_key(X_SDK_CONTENT_SHA256) {
+        headers.insert(
+            X_SDK_CONTENT_SHA256,
+            HeaderValue::from_static(UNSIGNED_PAYLOAD),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,6 +280,38 @@ mod tests {
              Signature=5a2ce64c865e0e6046321c6f3d5a77ba8413eeaf355c3166c03d58d02ac79624"
         );
         assert!(request.headers()[AUTHORIZATION].is_sensitive());
+    }
+
+    #[test]
+    fn bodies_that_are_not_json_are_declared_unsigned_as_the_sdks_do() {
+        let uri: Uri = "https://example.com/v1/upload".parse().unwrap();
+        let key = AccessKey::new("AccessKey", "SecretKey");
+        let sign = |content_type: &str, body: &[u8]| {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_str(content_type).unwrap(),
+            );
+            Signer::new()
+                .sign_parts(&Method::POST, &uri, &mut headers, body, &key, date())
+                .unwrap();
+            headers
+        };
+        let text = sign("text/plain", b"plain text body");
+        assert_eq!(text[X_SDK_CONTENT_SHA256], UNSIGNED_PAYLOAD);
+        assert!(authorization(&text).contains("x-sdk-content-sha256"));
+        // The body is not part of the signature: another body signs the same.
+        assert_eq!(
+            authorization(&text),
+            authorization(&sign("text/plain", b"another body"))
+        );
+        // JSON bodies are hashed and declare nothing.
+        let json = sign("application/json;charset=UTF-8", b"{}");
+        assert!(json.get(X_SDK_CONTENT_SHA256).is_none());
+        assert_ne!(
+            authorization(&json),
+            authorization(&sign("application/json", b"{\"a\":1}"))
+        );
     }
 
     #[test]

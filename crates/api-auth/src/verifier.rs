@@ -15,7 +15,7 @@ use crate::canonical::RequestParts;
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::{SecretKey, SecurityToken};
 use crate::date::SdkDate;
-use crate::signature::{body_sha256_hex, compute_signature};
+use crate::signature::{compute_signature, payload_hash};
 use crate::verify_error::{SkewDirection, VerifyError};
 use crate::{X_SDK_DATE, X_SECURITY_TOKEN};
 
@@ -192,12 +192,12 @@ impl Verifier {
                     access_key_id: access_key_id.to_owned(),
                 })?;
 
-        let body_sha256 = body_sha256_hex(body);
+        let payload = payload_hash(headers, body);
         let parts = RequestParts {
             method,
             uri,
             headers,
-            body_sha256: &body_sha256,
+            body_sha256: payload.as_bytes(),
         };
         // Parsing is strict, so these are the 16 bytes of the header as sent.
         let date_bytes = date.to_bytes();

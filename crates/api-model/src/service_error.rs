@@ -115,14 +115,11 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
 pub(crate) fn raw_excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(RAW_BODY_LIMIT)];
     let text = String::from_utf8_lossy(cut);
-    let text = text.trim();
-    if text.is_empty() {
+    let visible: String = text.chars().filter(|c| !c.is_control()).collect();
+    let mut out = visible.trim().to_owned();
+    if out.is_empty() {
         return "(empty body)".to_owned();
     }
-    let mut out: String = text
-        .chars()
-        .filter(|c| !c.is_control() || *c == ' ')
-        .collect();
     if body.len() > RAW_BODY_LIMIT {
         out.push_str(&format!("… ({} bytes in all)", body.len()));
     }
@@ -168,6 +165,11 @@ mod tests {
         );
         let empty = ServiceError::from_reply(StatusCode::INTERNAL_SERVER_ERROR, &h, b"");
         assert_eq!(empty.message(), "(empty body)");
+        // Found by fuzzing: a body of control characters alone is empty too.
+        for only_controls in [&b"\x0f"[..], b"\x00", b" \x1b\x07 ", b"\x7f"] {
+            let err = ServiceError::from_reply(StatusCode::BAD_GATEWAY, &h, only_controls);
+            assert_eq!(err.message(), "(empty body)", "{only_controls:?}");
+        }
     }
 
     #[test]

@@ -30,7 +30,7 @@ fn spec_facts_are_generated() {
     assert_eq!(DeleteProcessorTask::SUCCESS_STATUSES, &[200]);
     assert_eq!(
         DeleteProcessorTask::DOCUMENTED_STATUSES,
-        &[200, 400, 401, 403, 429, 500, 503]
+        &[200, 400, 401, 403, 404, 413, 429, 500, 503]
     );
     const { assert!(DeleteProcessorTask::IDEMPOTENT) };
 }

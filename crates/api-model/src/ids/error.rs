@@ -179,19 +179,23 @@ impl fmt::Display for CodePoint {
     }
 }
 
-/// How many characters of a bad value an error shows.
+/// How many characters of a bad value an error shows, counted after escaping.
 const SHOWN_CHARS: usize = 40;
 
-/// Quotes and escapes `value`, cutting it after [`SHOWN_CHARS`] characters.
+/// Quotes and escapes `value`, cutting it once the escaped text would pass [`SHOWN_CHARS`]
+/// characters (an escape such as `\u{e0001}` counts as all of its characters).
 fn shorten(value: &str) -> String {
-    let mut out = String::with_capacity(SHOWN_CHARS + 16);
+    let mut out = String::with_capacity(SHOWN_CHARS + 32);
     out.push('"');
-    for (index, c) in value.chars().enumerate() {
-        if index == SHOWN_CHARS {
+    let mut shown = 0;
+    for c in value.chars() {
+        let escaped = c.escape_debug();
+        if shown + escaped.len() > SHOWN_CHARS {
             let _ = write!(out, "\"… ({} bytes in all)", value.len());
             return out;
         }
-        out.extend(c.escape_debug());
+        shown += escaped.len();
+        out.extend(escaped);
     }
     out.push('"');
     out
@@ -209,6 +213,14 @@ mod tests {
         let shown = shorten(&long);
         assert!(shown.starts_with(&format!("\"{}\"…", "x".repeat(SHOWN_CHARS))));
         assert!(shown.ends_with("(10000 bytes in all)"));
+    }
+
+    #[test]
+    fn escapes_count_towards_the_cut() {
+        // Found by fuzzing: 40 characters that escape to 10 each made a 400-character message.
+        let shown = shorten(&"\u{e0001}".repeat(39));
+        assert!(shown.chars().count() <= SHOWN_CHARS + 30, "{shown}");
+        assert!(shown.ends_with("(156 bytes in all)"), "{shown}");
     }
 
     #[test]
