@@ -7,14 +7,24 @@ use anyhow::{Result, bail};
 use crate::venv;
 
 /// Features that only tests need, enabled for the whole workspace run.
-const TEST_FEATURES: &[&str] = &["api-transport/tower", "api-transport/test-util", "api-transport/mock"];
+const TEST_FEATURES: &[&str] = &[
+    "api-transport/tower",
+    "api-transport/test-util",
+    "api-transport/mock",
+];
 
 /// Runs all unit, integration and doc tests of the workspace; then, because features unify
 /// across a workspace build, the crates whose default features the first run cannot see.
 pub(crate) fn run(root: &Path, extra: &[&str]) -> Result<()> {
     let python = venv::ensure(root)?;
     let mut all = cargo(&python);
-    all.args(["test", "--workspace", "--features", &TEST_FEATURES.join(",")]).args(extra);
+    all.args([
+        "test",
+        "--workspace",
+        "--features",
+        &TEST_FEATURES.join(","),
+    ])
+    .args(extra);
     run_step(all)?;
     if extra.is_empty() {
         // api-auth on its own hashes with sha2/hmac; the workspace run enables ring.
