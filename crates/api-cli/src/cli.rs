@@ -88,6 +88,11 @@ pub struct Global {
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     pub output: Output,
 
+    /// Threads that send requests. One keeps up with tens of thousands of requests a second,
+    /// and leaves the other cores free; more helps only when signing is the bottleneck.
+    #[arg(long, global = true, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: u16,
+
     /// Log what happens (tracing, to stderr; secrets are never logged). Repeat for more.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
