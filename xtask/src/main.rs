@@ -1,6 +1,9 @@
 //! Developer automation for the workspace: `cargo xtask <command>`.
 
+mod bench;
 mod codegen;
+mod conformance;
+mod fuzz;
 mod test;
 mod venv;
 
@@ -12,7 +15,10 @@ commands:
   codegen [--check]   generate crates/api-model/src/generated from spec/;
                       --check regenerates in memory and fails with a diff if the committed code differs
   test [ARGS...]      run every test of the workspace (sets up what the tests need first);
-                      ARGS go to `cargo test`";
+                      ARGS go to `cargo test`
+  bench [--quick]     run every benchmark side by side and write BENCHMARKS.md
+  fuzz --seconds N    run each coverage-guided fuzz target for N seconds
+  conformance         check the emulator against spec/openapi.json with schemathesis";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,6 +27,9 @@ fn main() -> ExitCode {
         ["codegen"] => codegen::run(&workspace_root(), codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(&workspace_root(), codegen::Mode::Check),
         ["test", extra @ ..] => test::run(&workspace_root(), extra),
+        ["bench", rest @ ..] => bench::run(&workspace_root(), rest),
+        ["fuzz", rest @ ..] => fuzz::run(&workspace_root(), rest),
+        ["conformance", rest @ ..] => conformance::run(&workspace_root(), rest),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
