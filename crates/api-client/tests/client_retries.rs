@@ -111,14 +111,10 @@ async fn retry_after_is_honoured_and_clamped() {
     );
 
     let (transport, _) = scripted(vec![Ok(throttled()), Ok(reply(200, "{}"))]);
-    let client = Client::builder()
-        .endpoint("http://127.0.0.1:1")
-        .project_id(PROJECT)
-        .credentials(Credentials::ak_sk(AK, SK))
-        .transport(transport)
-        .retry_policy(RetryPolicy::default().with_max_retry_after(Duration::from_secs(2)))
-        .build()
-        .unwrap();
+    let client = client_with_retry(
+        transport,
+        RetryPolicy::default().with_max_retry_after(Duration::from_secs(2)),
+    );
     let started = Instant::now();
     client.delete_processor_task(&task()).await.unwrap();
     assert!(
@@ -134,19 +130,13 @@ async fn backoff_grows_but_stays_under_its_caps() {
         Ok(reply(503, "")),
         Ok(reply(503, "")),
     ]);
-    let client = Client::builder()
-        .endpoint("http://127.0.0.1:1")
-        .project_id(PROJECT)
-        .credentials(Credentials::ak_sk(AK, SK))
-        .transport(transport)
-        .retry_policy(
-            RetryPolicy::default()
-                .with_max_attempts(4)
-                .with_initial_backoff(Duration::from_secs(1))
-                .with_max_backoff(Duration::from_secs(3)),
-        )
-        .build()
-        .unwrap();
+    let client = client_with_retry(
+        transport,
+        RetryPolicy::default()
+            .with_max_attempts(4)
+            .with_initial_backoff(Duration::from_secs(1))
+            .with_max_backoff(Duration::from_secs(3)),
+    );
     let started = Instant::now();
     assert_eq!(
         client
@@ -233,14 +223,7 @@ async fn if_exists_turns_a_lost_reply_into_already_gone() {
         Ok(error_reply(429, "ModelArts.4206")),
         Ok(error_reply(400, "ModelArts.4700")),
     ]);
-    let three_attempts = Client::builder()
-        .endpoint("http://127.0.0.1:1")
-        .project_id(PROJECT)
-        .credentials(Credentials::ak_sk(AK, SK))
-        .transport(transport)
-        .retry_policy(RetryPolicy::default().with_max_attempts(3))
-        .build()
-        .unwrap();
+    let three_attempts = client_with_retry(transport, RetryPolicy::default().with_max_attempts(3));
     let gone = three_attempts
         .delete_processor_task_if_exists(&task())
         .await
@@ -288,14 +271,7 @@ async fn if_exists_turns_a_lost_reply_into_already_gone() {
 #[tokio::test(start_paused = true)]
 async fn disabling_retries_is_one_call() {
     let (transport, sent) = scripted(vec![Ok(reply(503, ""))]);
-    let client = Client::builder()
-        .endpoint("http://127.0.0.1:1")
-        .project_id(PROJECT)
-        .credentials(Credentials::ak_sk(AK, SK))
-        .transport(transport)
-        .retry_policy(RetryPolicy::disabled())
-        .build()
-        .unwrap();
+    let client = client_with_retry(transport, RetryPolicy::disabled());
     assert_eq!(
         client
             .delete_processor_task(&task())

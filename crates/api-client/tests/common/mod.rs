@@ -80,6 +80,18 @@ pub fn client_with(transport: MockTransport, credentials: Credentials) -> Client
         .unwrap()
 }
 
+/// A client on a loopback endpoint with AK/SK credentials and the given retry policy.
+pub fn client_with_retry(transport: MockTransport, retry: RetryPolicy) -> Client {
+    Client::builder()
+        .endpoint("http://127.0.0.1:1")
+        .project_id(PROJECT)
+        .credentials(Credentials::ak_sk(AK, SK))
+        .transport(transport)
+        .retry_policy(retry)
+        .build()
+        .unwrap()
+}
+
 pub fn client(transport: MockTransport) -> Client {
     client_with(transport, Credentials::ak_sk(AK, SK))
 }
