@@ -11,7 +11,8 @@
 //!   50,000 deletes at concurrency 64); the CLI now sets it to the concurrency.
 //! - `--buffered-stdout true`: the per-task JSON lines go through a `BufWriter` (as the CLI now
 //!   does) instead of Rust's line-buffered stdout (one `write` system call per task).
-//! - `--runtime current-thread`: one Tokio thread instead of the CLI's multi-threaded runtime.
+//! - `--runtime multi-thread|current-thread`: Tokio's multi-threaded runtime (the default
+//!   here, and the CLI's before commit cdefe67) or one thread (the CLI's default since).
 //!
 //! Prints the CLI's own `{"summary": ...}` line last.
 

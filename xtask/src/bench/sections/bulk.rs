@@ -20,10 +20,8 @@ enum BulkSide {
     Wrk,
     /// wrk replaying requests signed ahead of time by `bench-presign`.
     WrkAkSk,
-    /// `bench-bulk-delete` as the CLI was before its pool and stdout fixes.
+    /// `bench-bulk-delete` with the settings the CLI had before its pool, stdout and runtime fixes.
     BeforeFixAkSk,
-    /// `bench-bulk-delete` on a current-thread runtime.
-    CurrentThreadAkSk,
 }
 
 impl BulkSide {
@@ -40,10 +38,7 @@ impl BulkSide {
                 "wrk, AK/SK: requests signed ahead of time by `bench-presign` with the headers the CLI signs, so the emulator verifies the same signatures and wrk signs nothing (the raw limit for AK/SK)"
             }
             BulkSide::BeforeFixAkSk => {
-                "reference, AK/SK: the CLI's own batch code (`api_cli::batch`) with the transport's default idle pool (32 < 64 in flight) and line-buffered stdout, as the CLI was before commit c41bf1f (`bench-bulk-delete`)"
-            }
-            BulkSide::CurrentThreadAkSk => {
-                "experiment, AK/SK: the CLI's batch code as the CLI now runs it (idle pool = concurrency, buffered stdout) but on a current-thread Tokio runtime instead of the multi-threaded one (`bench-bulk-delete`)"
+                "reference, AK/SK: the CLI's own batch code (`api_cli::batch`) with the settings the CLI had before commits c41bf1f and cdefe67: the transport's default idle pool (32 < 64 in flight), line-buffered stdout and a multi-threaded runtime (`bench-bulk-delete`)"
             }
         }
     }
@@ -79,7 +74,7 @@ pub(crate) fn bulk(env: &Env, settings: &Settings) -> Section {
             if env.wrk.is_some() {
                 sides.extend([BulkSide::Wrk, BulkSide::WrkAkSk]);
             }
-            sides.extend([BulkSide::BeforeFixAkSk, BulkSide::CurrentThreadAkSk]);
+            sides.push(BulkSide::BeforeFixAkSk);
             let mut figures: Vec<(BulkSide, BulkFigures)> = sides
                 .iter()
                 .map(|side| (*side, BulkFigures::default()))
@@ -101,10 +96,7 @@ pub(crate) fn bulk(env: &Env, settings: &Settings) -> Section {
                     let emu_cpu = emu.cpu_seconds();
                     let url = emu.url.clone();
                     let (rps, wall, client_cpu, rss, line) = match side {
-                        BulkSide::CliAkSk
-                        | BulkSide::CliToken
-                        | BulkSide::BeforeFixAkSk
-                        | BulkSide::CurrentThreadAkSk => {
+                        BulkSide::CliAkSk | BulkSide::CliToken | BulkSide::BeforeFixAkSk => {
                             let mut args = vec![
                                 s("--endpoint"),
                                 url.clone(),
@@ -140,17 +132,13 @@ pub(crate) fn bulk(env: &Env, settings: &Settings) -> Section {
                                         c.to_string(),
                                         s("--pool-max-idle"),
                                     ]);
-                                    if side == BulkSide::BeforeFixAkSk {
-                                        args.extend([s("32"), s("--buffered-stdout"), s("false")]);
-                                    } else {
-                                        args.extend([
-                                            c.to_string(),
-                                            s("--buffered-stdout"),
-                                            s("true"),
-                                            s("--runtime"),
-                                            s("current-thread"),
-                                        ]);
-                                    }
+                                    args.extend([
+                                        s("32"),
+                                        s("--buffered-stdout"),
+                                        s("false"),
+                                        s("--runtime"),
+                                        s("multi-thread"),
+                                    ]);
                                     &env.bulk_delete
                                 }
                             };
@@ -304,7 +292,6 @@ pub(crate) fn bulk(env: &Env, settings: &Settings) -> Section {
                 BulkSide::Wrk,
                 BulkSide::WrkAkSk,
                 BulkSide::BeforeFixAkSk,
-                BulkSide::CurrentThreadAkSk,
             ] {
                 let label = side.label();
                 let Some(f) = get(side) else {
