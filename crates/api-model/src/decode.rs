@@ -20,6 +20,22 @@ pub fn empty_object(body: &[u8]) -> Result<(), String> {
     }
 }
 
+/// Reads a `204 No Content` reply: its body is ignored.
+pub fn no_content(_body: &[u8]) -> Result<(), String> {
+    Ok(())
+}
+
+/// Reads a JSON body into `T`, naming the field and position of the first problem.
+pub fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            format!("the body is not valid JSON ({e})")
+        } else {
+            format!("the JSON does not have the documented shape ({e})")
+        }
+    })
+}
+
 fn json_kind(value: &serde_json::Value) -> &'static str {
     match value {
         serde_json::Value::Null => "null",
@@ -40,6 +56,29 @@ mod tests {
         for ok in ["{}", "{ }", " {\"extra\": 1}\n", "", "  \n"] {
             assert_eq!(empty_object(ok.as_bytes()), Ok(()), "{ok:?}");
         }
+    }
+
+    #[test]
+    fn json_names_the_problem() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Page {
+            #[allow(dead_code)]
+            count: i32,
+        }
+        assert!(json::<Page>(b"{\"count\": 3}").is_ok());
+        let wrong = json::<Page>(b"{\"count\": \"3\"}").unwrap_err();
+        assert!(
+            wrong.contains("documented shape") && wrong.contains("string"),
+            "{wrong}"
+        );
+        let missing = json::<Page>(b"{}").unwrap_err();
+        assert!(missing.contains("missing field `count`"), "{missing}");
+        assert!(
+            json::<Page>(b"<html>")
+                .unwrap_err()
+                .contains("not valid JSON")
+        );
+        assert_eq!(no_content(b"anything"), Ok(()));
     }
 
     #[test]

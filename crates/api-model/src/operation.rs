@@ -18,6 +18,12 @@ pub enum BuildError {
         #[source]
         source: http::Error,
     },
+    /// A parameter or body field is outside what the spec allows.
+    #[error(transparent)]
+    InvalidParameter(#[from] InvalidParameter),
+    /// The body could not be serialized as JSON.
+    #[error("could not serialize the request body as JSON: {0}")]
+    Body(#[source] serde_json::Error),
     /// The URI's path differs from the encoded path (a defence that should never trigger).
     #[error("refusing to send: the request path would be {actual:?} instead of {expected:?}")]
     PathChanged {
@@ -26,6 +32,19 @@ pub enum BuildError {
         /// The path the URI holds.
         actual: String,
     },
+}
+
+/// A parameter the spec bounds (a limit, a description's length or characters) is out of bounds.
+/// Nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {name} for {operation}: {reason}")]
+pub struct InvalidParameter {
+    /// The operation, e.g. `ListProcessorTasks`.
+    pub operation: &'static str,
+    /// The parameter or body field, as the spec names it, e.g. `limit`.
+    pub name: &'static str,
+    /// What is wrong, and what is allowed.
+    pub reason: String,
 }
 
 /// One operation of the API: its method, path template, statuses, and how to read its reply.
@@ -54,7 +73,23 @@ pub trait Operation {
     /// Decodes the body of a successful reply.
     fn decode_output(body: &[u8]) -> Result<Self::Output, String>;
 
-    /// Builds the request relative to `endpoint`. It has no body and no auth headers yet.
+    /// Checks the parameters against the bounds in the spec, before anything is sent.
+    fn validate(&self) -> Result<(), InvalidParameter> {
+        Ok(())
+    }
+
+    /// The query string, without `?`, or `None` for none.
+    fn query(&self) -> Option<String> {
+        None
+    }
+
+    /// The JSON body, or `None` for none.
+    fn body(&self) -> Result<Option<Bytes>, serde_json::Error> {
+        Ok(None)
+    }
+
+    /// Validates the parameters and builds the request relative to `endpoint`: method, URI
+    /// (path and query) and JSON body. It has no auth headers yet.
     ///
     /// ```
     /// use api_model::{DeleteProcessorTask, Endpoint, Operation};
@@ -72,20 +107,26 @@ pub trait Operation {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn build_request(&self, endpoint: &Endpoint) -> Result<Request<Bytes>, BuildError> {
+        self.validate()?;
         let path = self.path();
+        let path_and_query = match self.query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path.clone(),
+        };
         let uri = endpoint
-            .uri_for(&path)
+            .uri_for(&path_and_query)
             .map_err(|source| BuildError::InvalidUri {
                 path: path.clone(),
                 source,
             })?;
-        if !uri.path().ends_with(path.as_str()) {
+        if !uri.path().ends_with(path.as_str()) || uri.query() != self.query().as_deref() {
             return Err(BuildError::PathChanged {
                 expected: path,
                 actual: uri.path().to_owned(),
             });
         }
-        let mut request = Request::new(Bytes::new());
+        let body = self.body().map_err(BuildError::Body)?.unwrap_or_default();
+        let mut request = Request::new(body);
         *request.method_mut() = Self::METHOD;
         *request.uri_mut() = uri;
         Ok(request)

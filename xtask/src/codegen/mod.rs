@@ -3,7 +3,9 @@
 mod emit;
 mod error_codes;
 mod operations;
+mod schemas;
 mod spec;
+mod types;
 
 use std::{
     collections::BTreeMap,
@@ -47,6 +49,9 @@ pub(crate) fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
         error_codes::parse(&codes_text).with_context(|| format!("reading {ERROR_CODES}"))?;
     let operations =
         spec::parse(&openapi_text, &codes).with_context(|| format!("reading {OPENAPI}"))?;
+    let raw: serde_json::Value = serde_json::from_str(&openapi_text)?;
+    let schemas = schemas::parse(&raw["components"]["schemas"])
+        .with_context(|| format!("reading the schemas of {OPENAPI}"))?;
 
     let mut files = BTreeMap::new();
     files.insert(
@@ -56,9 +61,13 @@ pub(crate) fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     for op in &operations {
         files.insert(
             format!("{}.rs", op.module),
-            header.render(operations::render(op, &codes))?,
+            header.render(operations::render(op, &codes, &schemas))?,
         );
     }
+    files.insert(
+        "types.rs".to_owned(),
+        header.render(schemas::render(&schemas))?,
+    );
     files.insert(
         "mod.rs".to_owned(),
         header.render(operations::render_mod(&operations))?,

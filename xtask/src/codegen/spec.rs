@@ -2,11 +2,13 @@
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
 use openapiv3::{OpenAPI, Parameter, ReferenceOr, StatusCode};
+use serde_json::Value;
 
 use super::error_codes::{self, ErrorCodeRow};
+use super::types::{TypeRef, rust_name, type_of};
 
 /// The Rust types a path parameter may have (`x-rust-type`).
-const PATH_TYPES: [&str; 2] = ["ProjectId", "TaskId"];
+const PATH_TYPES: [&str; 3] = ["ProjectId", "TaskId", "VersionId"];
 
 /// One operation, as the generator needs it.
 #[derive(Debug)]
@@ -21,8 +23,38 @@ pub(crate) struct OperationSpec {
     pub(crate) method: String,
     pub(crate) path_template: String,
     pub(crate) path_params: Vec<PathParam>,
+    /// The query parameters, all optional, in spec order.
+    pub(crate) query_params: Vec<QueryParam>,
+    /// The schema of the JSON body, if the operation takes one.
+    pub(crate) body: Option<String>,
+    /// What a success reply holds.
+    pub(crate) output: Output,
     pub(crate) idempotent: bool,
     pub(crate) responses: Vec<ResponseSpec>,
+}
+
+/// An optional query parameter.
+#[derive(Debug)]
+pub(crate) struct QueryParam {
+    /// As sent, e.g. `version_id`.
+    pub(crate) name: String,
+    /// The Rust field, e.g. `version_id` (or its `x-rust-name`).
+    pub(crate) rust_name: String,
+    pub(crate) ty: TypeRef,
+    pub(crate) description: String,
+    pub(crate) minimum: Option<i64>,
+    pub(crate) maximum: Option<i64>,
+}
+
+/// What the success reply of an operation decodes to.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Output {
+    /// `{ }`: `()`.
+    EmptyObject,
+    /// No body (204): `()`.
+    NoContent,
+    /// A generated type.
+    Json(String),
 }
 
 /// A path parameter and its Rust type.
@@ -45,6 +77,8 @@ pub(crate) struct ResponseSpec {
 /// Reads every operation, sorted by name, checking what the generator relies on.
 pub(crate) fn parse(text: &str, codes: &[ErrorCodeRow]) -> Result<Vec<OperationSpec>> {
     let api: OpenAPI = serde_json::from_str(text)?;
+    let raw: Value = serde_json::from_str(text)?;
+    let schemas = &raw["components"]["schemas"];
     let mut operations = Vec::new();
     for (path, item) in &api.paths.paths {
         let ReferenceOr::Item(item) = item else {
@@ -57,7 +91,11 @@ pub(crate) fn parse(text: &str, codes: &[ErrorCodeRow]) -> Result<Vec<OperationS
                 .ok_or_else(|| anyhow!("{method} {path}: every operation needs an operationId"))?;
             let context = || format!("{name} ({} {path})", method.to_uppercase());
             let params = item.parameters.iter().chain(&op.parameters);
-            let path_params = path_params(&api, path, params).with_context(context)?;
+            let resolved = resolve(&api, params).with_context(context)?;
+            let path_params = path_params(path, &resolved).with_context(context)?;
+            let query_params = query_params(&resolved, schemas).with_context(context)?;
+            let body = body(op).with_context(context)?;
+            let output = output(op).with_context(context)?;
             let responses = responses(op, codes).with_context(context)?;
             let default_idempotent = !matches!(method, "post" | "patch");
             let idempotent = match op.extensions.get("x-idempotent") {
@@ -80,6 +118,9 @@ pub(crate) fn parse(text: &str, codes: &[ErrorCodeRow]) -> Result<Vec<OperationS
                 method: method.to_uppercase(),
                 path_template: path.clone(),
                 path_params,
+                query_params,
+                body,
+                output,
                 idempotent,
                 responses,
                 name,
@@ -90,13 +131,12 @@ pub(crate) fn parse(text: &str, codes: &[ErrorCodeRow]) -> Result<Vec<OperationS
     Ok(operations)
 }
 
-/// The path parameters in template order, with their types.
-fn path_params<'a>(
-    api: &OpenAPI,
-    path: &str,
+/// The parameters with their references resolved; header and cookie parameters are refused.
+fn resolve<'a>(
+    api: &'a OpenAPI,
     params: impl Iterator<Item = &'a ReferenceOr<Parameter>>,
-) -> Result<Vec<PathParam>> {
-    let mut declared = Vec::new();
+) -> Result<Vec<&'a Parameter>> {
+    let mut out = Vec::new();
     for param in params {
         let param = match param {
             ReferenceOr::Item(p) => p,
@@ -111,6 +151,123 @@ fn path_params<'a>(
                     .ok_or_else(|| anyhow!("{reference} does not resolve to a parameter"))?
             }
         };
+        ensure!(
+            matches!(param, Parameter::Path { .. } | Parameter::Query { .. }),
+            "parameter {}: only path and query parameters are supported",
+            param.parameter_data_ref().name
+        );
+        out.push(param);
+    }
+    Ok(out)
+}
+
+/// The query parameters: optional, of a type that can be written into a query string.
+fn query_params(params: &[&Parameter], schemas: &Value) -> Result<Vec<QueryParam>> {
+    let mut out = Vec::new();
+    for param in params {
+        let Parameter::Query { parameter_data, .. } = param else {
+            continue;
+        };
+        let name = &parameter_data.name;
+        ensure!(
+            !parameter_data.required,
+            "query parameter {name}: required query parameters are not supported"
+        );
+        let raw = serde_json::to_value(param)?;
+        let schema = raw
+            .get("schema")
+            .ok_or_else(|| anyhow!("query parameter {name} needs a schema"))?;
+        let ty =
+            type_of(schema, schemas, true).with_context(|| format!("query parameter {name}"))?;
+        if let TypeRef::Vec(item) = &ty {
+            ensure!(
+                raw.get("explode") == Some(&Value::Bool(false)) && **item == TypeRef::String,
+                "query parameter {name}: arrays must be strings with explode: false (comma-joined)"
+            );
+        } else {
+            ty.query_value(quote::quote!(v))
+                .with_context(|| format!("query parameter {name}"))?;
+        }
+        out.push(QueryParam {
+            rust_name: rust_name(name, schema)?,
+            name: name.clone(),
+            ty,
+            description: parameter_data.description.clone().unwrap_or_default(),
+            minimum: schema.get("minimum").and_then(Value::as_i64),
+            maximum: schema.get("maximum").and_then(Value::as_i64),
+        });
+    }
+    Ok(out)
+}
+
+/// The schema name of the JSON request body.
+fn body(op: &openapiv3::Operation) -> Result<Option<String>> {
+    let Some(body) = &op.request_body else {
+        return Ok(None);
+    };
+    let body = body
+        .as_item()
+        .ok_or_else(|| anyhow!("the request body must be inline"))?;
+    ensure!(body.required, "the request body must be required");
+    let schema = body
+        .content
+        .get("application/json")
+        .and_then(|media| media.schema.as_ref())
+        .ok_or_else(|| anyhow!("the request body must be application/json with a schema"))?;
+    schema_name(schema).map(Some)
+}
+
+/// What the success reply decodes to.
+fn output(op: &openapiv3::Operation) -> Result<Output> {
+    let mut outputs = Vec::new();
+    for (status, response) in &op.responses.responses {
+        let StatusCode::Code(code) = *status else {
+            continue;
+        };
+        if !(200..300).contains(&code) {
+            continue;
+        }
+        let response = response
+            .as_item()
+            .ok_or_else(|| anyhow!("response {code} must be inline"))?;
+        let out = match response.content.get("application/json") {
+            None if response.content.is_empty() => Output::NoContent,
+            None => bail!("response {code}: only application/json bodies are supported"),
+            Some(media) => {
+                let schema = media
+                    .schema
+                    .as_ref()
+                    .ok_or_else(|| anyhow!("response {code} needs a schema"))?;
+                match schema_name(schema)?.as_str() {
+                    "EmptyObject" => Output::EmptyObject,
+                    name => Output::Json(name.to_owned()),
+                }
+            }
+        };
+        outputs.push(out);
+    }
+    ensure!(
+        outputs.len() == 1,
+        "exactly one success status is supported, found {}",
+        outputs.len()
+    );
+    outputs.pop().ok_or_else(|| anyhow!("no success status"))
+}
+
+fn schema_name(schema: &ReferenceOr<openapiv3::Schema>) -> Result<String> {
+    match schema {
+        ReferenceOr::Reference { reference } => reference
+            .strip_prefix("#/components/schemas/")
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow!("unsupported reference {reference}")),
+        ReferenceOr::Item(_) => bail!("bodies must reference a schema in components"),
+    }
+}
+
+/// The path parameters in template order, with their types.
+fn path_params(path: &str, params: &[&Parameter]) -> Result<Vec<PathParam>> {
+    let mut declared = Vec::new();
+    for param in params {
         if let Parameter::Path { parameter_data, .. } = param {
             let rust_type = parameter_data
                 .extensions

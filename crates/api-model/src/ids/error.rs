@@ -10,6 +10,8 @@ pub enum IdKind {
     ProjectId,
     /// A [`TaskId`](crate::TaskId).
     TaskId,
+    /// A [`VersionId`](crate::VersionId).
+    VersionId,
 }
 
 impl fmt::Display for IdKind {
@@ -17,6 +19,7 @@ impl fmt::Display for IdKind {
         f.write_str(match self {
             IdKind::ProjectId => "project id",
             IdKind::TaskId => "task id",
+            IdKind::VersionId => "version id",
         })
     }
 }

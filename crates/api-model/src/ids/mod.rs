@@ -1,12 +1,15 @@
 //! Typed path parameters: identifiers that can never be empty or change the request path.
 
 mod error;
+mod opaque;
 mod project_id;
 mod task_id;
+mod version_id;
 
 pub use error::{IdKind, IdRule, InvalidId};
 pub use project_id::ProjectId;
 pub use task_id::TaskId;
+pub use version_id::VersionId;
 
 /// Implements the conversions every identifier shares: `FromStr`, `TryFrom<String>`,
 /// `TryFrom<&str>`, `Display`, `AsRef<str>` and serde (as a plain, validated string).

@@ -1,6 +1,6 @@
 //! `TaskId`: an opaque task id that always stays exactly one path segment.
 
-use super::{IdKind, IdRule, InvalidId, id_conversions};
+use super::{IdKind, InvalidId, id_conversions, opaque::validate_opaque};
 
 /// The id of a processing task.
 ///
@@ -33,59 +33,8 @@ impl TaskId {
     }
 
     fn validate(value: &str) -> Result<(), InvalidId> {
-        let fail = |rule| Err(InvalidId::new(IdKind::TaskId, value, rule));
-        if value.is_empty() {
-            return fail(IdRule::Empty);
-        }
-        if value.len() > Self::MAX_LEN {
-            return fail(IdRule::TooLong {
-                max: Self::MAX_LEN,
-                actual: value.len(),
-            });
-        }
-        if value == "." || value == ".." {
-            return fail(IdRule::DotSegment);
-        }
-        for (position, found) in value.char_indices() {
-            if found == '/' || found == '\\' {
-                return fail(IdRule::PathSeparator { found, position });
-            }
-            if found.is_control() {
-                return fail(IdRule::ControlCharacter { found, position });
-            }
-            if found.is_whitespace() {
-                return fail(IdRule::Whitespace { found, position });
-            }
-            if is_invisible(found) {
-                return fail(IdRule::InvisibleCharacter { found, position });
-            }
-        }
-        Ok(())
+        validate_opaque(IdKind::TaskId, value, Self::MAX_LEN)
     }
-}
-
-/// Format characters (Unicode category Cf) that render as nothing or reorder text.
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{034F}'
-            | '\u{061C}'
-            | '\u{115F}'
-            | '\u{1160}'
-            | '\u{17B4}'
-            | '\u{17B5}'
-            | '\u{180B}'..='\u{180F}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{206F}'
-            | '\u{3164}'
-            | '\u{FE00}'..='\u{FE0F}'
-            | '\u{FEFF}'
-            | '\u{FFA0}'
-            | '\u{FFF0}'..='\u{FFFB}'
-            | '\u{E0000}'..='\u{E007F}'
-    )
 }
 
 id_conversions!(TaskId);
@@ -93,6 +42,7 @@ id_conversions!(TaskId);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::IdRule;
 
     fn rule_of(value: &str) -> IdRule {
         value.parse::<TaskId>().unwrap_err().rule().clone()
