@@ -3,7 +3,13 @@
 use std::{fmt, sync::Arc};
 
 use api_auth::Signer;
-use api_model::{DeleteProcessorTask, Endpoint, ErrorCode, ProjectId, TaskId};
+use api_model::{
+    CreateProcessorTaskRequest, CreateProcessorTaskResponse, CreateProcessorTaskVersionRequest,
+    CreateProcessorTaskVersionResponse, DeleteProcessorTask, Endpoint, ErrorCode,
+    GetProcessorTaskItemsQuery, GetProcessorTaskItemsResponse, ListProcessorTaskVersionsQuery,
+    ListProcessorTaskVersionsResponse, ListProcessorTasksQuery, ListProcessorTasksResponse,
+    ProcessorTask, ProcessorTaskVersion, ProjectId, TaskId, UpdateProcessorTaskRequest, VersionId,
+};
 use api_transport::SharedTransport;
 use http::HeaderValue;
 
@@ -117,13 +123,87 @@ impl fmt::Debug for Client {
     }
 }
 
+/// Forwards every operation to the inherent method of the same name.
 #[async_trait::async_trait]
 impl ProcessorTasks for Client {
+    async fn create_processor_task(
+        &self,
+        request: CreateProcessorTaskRequest,
+    ) -> Result<CreateProcessorTaskResponse, Error> {
+        Client::create_processor_task(self, request).await
+    }
+
+    async fn list_processor_tasks(
+        &self,
+        query: ListProcessorTasksQuery,
+    ) -> Result<ListProcessorTasksResponse, Error> {
+        Client::list_processor_tasks(self, query).await
+    }
+
+    async fn get_processor_task_items(
+        &self,
+        query: GetProcessorTaskItemsQuery,
+    ) -> Result<GetProcessorTaskItemsResponse, Error> {
+        Client::get_processor_task_items(self, query).await
+    }
+
+    async fn describe_processor_task(&self, task_id: &TaskId) -> Result<ProcessorTask, Error> {
+        Client::describe_processor_task(self, task_id).await
+    }
+
+    async fn update_processor_task(
+        &self,
+        task_id: &TaskId,
+        request: UpdateProcessorTaskRequest,
+    ) -> Result<(), Error> {
+        Client::update_processor_task(self, task_id, request).await
+    }
+
     async fn delete_processor_task(&self, task_id: &TaskId) -> Result<Deletion, Error> {
         Client::delete_processor_task(self, task_id).await
     }
 
     async fn delete_processor_task_if_exists(&self, task_id: &TaskId) -> Result<Deletion, Error> {
         Client::delete_processor_task_if_exists(self, task_id).await
+    }
+
+    async fn list_processor_task_versions(
+        &self,
+        task_id: &TaskId,
+        query: ListProcessorTaskVersionsQuery,
+    ) -> Result<ListProcessorTaskVersionsResponse, Error> {
+        Client::list_processor_task_versions(self, task_id, query).await
+    }
+
+    async fn create_processor_task_version(
+        &self,
+        task_id: &TaskId,
+        request: CreateProcessorTaskVersionRequest,
+    ) -> Result<CreateProcessorTaskVersionResponse, Error> {
+        Client::create_processor_task_version(self, task_id, request).await
+    }
+
+    async fn describe_processor_task_version(
+        &self,
+        task_id: &TaskId,
+        version_id: &VersionId,
+    ) -> Result<ProcessorTaskVersion, Error> {
+        Client::describe_processor_task_version(self, task_id, version_id).await
+    }
+
+    async fn delete_processor_task_version(
+        &self,
+        task_id: &TaskId,
+        version_id: &VersionId,
+    ) -> Result<(), Error> {
+        Client::delete_processor_task_version(self, task_id, version_id).await
+    }
+
+    async fn stop_processor_task_version(
+        &self,
+        task_id: &TaskId,
+        version_id: &VersionId,
+    ) -> Result<(), Error> {
+        Client::stop_processor_task_version(self, task_id, version_id).await
     }
 }

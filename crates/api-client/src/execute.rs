@@ -18,7 +18,6 @@ use crate::{
 
 /// A successful call: the output, the last reply's request id and the attempts made.
 pub(crate) struct Done<T> {
-    #[allow(dead_code)] // operations with output use it; DeleteProcessorTask has none.
     pub(crate) output: T,
     pub(crate) request_id: Option<String>,
     pub(crate) attempts: u32,
@@ -42,6 +41,14 @@ impl From<Error> for Failed {
 }
 
 impl Client {
+    /// Runs `op` with retries within the deadline, and returns its output.
+    pub(crate) async fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
+        self.execute(op)
+            .await
+            .map(|done| done.output)
+            .map_err(|failed| failed.error)
+    }
+
     /// Runs `op` with retries within the deadline.
     pub(crate) async fn execute<O: Operation>(&self, op: &O) -> Result<Done<O::Output>, Failed> {
         let request = op

@@ -32,11 +32,14 @@ pub mod credentials;
 mod deletion;
 mod error;
 mod execute;
+pub mod pages;
 mod processor_tasks;
 mod retry;
+mod tasks;
 mod timeouts;
+mod versions;
 
-pub use api_model::{ErrorCode, ProjectId, ServiceError, TaskId};
+pub use api_model::{ErrorCode, ProjectId, ServiceError, TaskId, TaskStatus, VersionId};
 pub use builder::{ClientBuilder, ENV_ENDPOINT, ENV_REGION, USER_AGENT};
 pub use client::Client;
 pub use credentials::{Credentials, CredentialsError, CredentialsProvider};

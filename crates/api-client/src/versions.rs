@@ -1,0 +1,96 @@
+//! The version sub-resources of a task: list (a page, or all as a stream), create, describe,
+//! delete and stop.
+
+use std::sync::Arc;
+
+use api_model::{
+    CreateProcessorTaskVersion, CreateProcessorTaskVersionRequest,
+    CreateProcessorTaskVersionResponse, DeleteProcessorTaskVersion, DescProcessorTaskVersion,
+    ListProcessorTaskVersions, ListProcessorTaskVersionsQuery, ListProcessorTaskVersionsResponse,
+    ProcessorTaskVersion, StopProcessorTaskVersion, TaskId, VersionId,
+};
+use futures_util::stream::BoxStream;
+
+use crate::{Client, Error, pages};
+
+impl Client {
+    /// One page of a task's versions: `GET …/processor-tasks/{task_id}/versions`.
+    pub async fn list_processor_task_versions(
+        &self,
+        task_id: &TaskId,
+        query: ListProcessorTaskVersionsQuery,
+    ) -> Result<ListProcessorTaskVersionsResponse, Error> {
+        let op =
+            ListProcessorTaskVersions::new(self.inner.project_id.clone(), task_id.clone(), query);
+        self.call(&op).await
+    }
+
+    /// Every version of a task, newest first, as a stream that pages for you.
+    pub fn list_processor_task_versions_stream(
+        &self,
+        task_id: &TaskId,
+    ) -> BoxStream<'static, Result<ProcessorTaskVersion, Error>> {
+        pages::all_versions(Arc::new(self.clone()), task_id.clone(), None)
+    }
+
+    /// Creates and starts a version: `POST …/processor-tasks/{task_id}/versions`.
+    ///
+    /// Not idempotent: not sent again once it may have reached the service (see
+    /// [`Client::create_processor_task`]).
+    pub async fn create_processor_task_version(
+        &self,
+        task_id: &TaskId,
+        request: CreateProcessorTaskVersionRequest,
+    ) -> Result<CreateProcessorTaskVersionResponse, Error> {
+        let op = CreateProcessorTaskVersion::new(
+            self.inner.project_id.clone(),
+            task_id.clone(),
+            request,
+        );
+        self.call(&op).await
+    }
+
+    /// One version: `GET …/processor-tasks/{task_id}/versions/{version_id}`. A version that
+    /// does not exist is `400 ModelArts.4851`.
+    pub async fn describe_processor_task_version(
+        &self,
+        task_id: &TaskId,
+        version_id: &VersionId,
+    ) -> Result<ProcessorTaskVersion, Error> {
+        let op = DescProcessorTaskVersion::new(
+            self.inner.project_id.clone(),
+            task_id.clone(),
+            version_id.clone(),
+        );
+        self.call(&op).await
+    }
+
+    /// Deletes a version: `DELETE …/processor-tasks/{task_id}/versions/{version_id}` (`204`).
+    pub async fn delete_processor_task_version(
+        &self,
+        task_id: &TaskId,
+        version_id: &VersionId,
+    ) -> Result<(), Error> {
+        let op = DeleteProcessorTaskVersion::new(
+            self.inner.project_id.clone(),
+            task_id.clone(),
+            version_id.clone(),
+        );
+        self.call(&op).await
+    }
+
+    /// Stops a running version: `POST …/versions/{version_id}/stop`. A POST: not sent again
+    /// once it may have reached the service.
+    pub async fn stop_processor_task_version(
+        &self,
+        task_id: &TaskId,
+        version_id: &VersionId,
+    ) -> Result<(), Error> {
+        let op = StopProcessorTaskVersion::new(
+            self.inner.project_id.clone(),
+            task_id.clone(),
+            version_id.clone(),
+        );
+        self.call(&op).await
+    }
+}
