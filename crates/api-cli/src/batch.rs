@@ -221,6 +221,14 @@ mod tests {
         assert_eq!(n, 2);
     }
 
+    use api_model::{
+        CreateProcessorTaskRequest, CreateProcessorTaskResponse, CreateProcessorTaskVersionRequest,
+        CreateProcessorTaskVersionResponse, GetProcessorTaskItemsQuery,
+        GetProcessorTaskItemsResponse, ListProcessorTaskVersionsQuery,
+        ListProcessorTaskVersionsResponse, ListProcessorTasksQuery, ListProcessorTasksResponse,
+        ProcessorTask, ProcessorTaskVersion, UpdateProcessorTaskRequest, VersionId,
+    };
+
     /// A fake API that records the most requests in flight at once.
     #[derive(Debug, Default)]
     struct Gauge {
@@ -246,6 +254,76 @@ mod tests {
         async fn delete_processor_task_if_exists(&self, id: &TaskId) -> Result<Deletion, Error> {
             self.delete_processor_task(id).await
         }
+        async fn create_processor_task(
+            &self,
+            _: CreateProcessorTaskRequest,
+        ) -> Result<CreateProcessorTaskResponse, Error> {
+            Err(unused())
+        }
+        async fn list_processor_tasks(
+            &self,
+            _: ListProcessorTasksQuery,
+        ) -> Result<ListProcessorTasksResponse, Error> {
+            Err(unused())
+        }
+        async fn get_processor_task_items(
+            &self,
+            _: GetProcessorTaskItemsQuery,
+        ) -> Result<GetProcessorTaskItemsResponse, Error> {
+            Err(unused())
+        }
+        async fn describe_processor_task(&self, _: &TaskId) -> Result<ProcessorTask, Error> {
+            Err(unused())
+        }
+        async fn update_processor_task(
+            &self,
+            _: &TaskId,
+            _: UpdateProcessorTaskRequest,
+        ) -> Result<(), Error> {
+            Err(unused())
+        }
+        async fn list_processor_task_versions(
+            &self,
+            _: &TaskId,
+            _: ListProcessorTaskVersionsQuery,
+        ) -> Result<ListProcessorTaskVersionsResponse, Error> {
+            Err(unused())
+        }
+        async fn create_processor_task_version(
+            &self,
+            _: &TaskId,
+            _: CreateProcessorTaskVersionRequest,
+        ) -> Result<CreateProcessorTaskVersionResponse, Error> {
+            Err(unused())
+        }
+        async fn describe_processor_task_version(
+            &self,
+            _: &TaskId,
+            _: &VersionId,
+        ) -> Result<ProcessorTaskVersion, Error> {
+            Err(unused())
+        }
+        async fn delete_processor_task_version(
+            &self,
+            _: &TaskId,
+            _: &VersionId,
+        ) -> Result<(), Error> {
+            Err(unused())
+        }
+        async fn stop_processor_task_version(
+            &self,
+            _: &TaskId,
+            _: &VersionId,
+        ) -> Result<(), Error> {
+            Err(unused())
+        }
+    }
+
+    /// What the gauge answers for the operations a batch never calls.
+    fn unused() -> Error {
+        Error::InvalidInput(api_client::InvalidInput::Config(
+            "a batch of deletes only deletes".into(),
+        ))
     }
 
     #[tokio::test(start_paused = true)]

@@ -4,6 +4,8 @@ use std::{path::PathBuf, time::Duration};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::filter::TaskFilter;
+
 const EXAMPLES: &str = "\
 Examples:
   # See the main job work on a local emulator, no account needed:
@@ -19,11 +21,21 @@ Examples:
   # Check a list without deleting anything:
   processor-tasks delete --from-file ids.txt --dry-run
 
+  # Find tasks, and look at one:
+  processor-tasks list --status failed --type sys_data_cleaning --output table
+  processor-tasks show SNEJua7qdZZN8GvkcEr --versions
+
+  # Delete every failed task older than 30 days whose name holds nightly (asks first):
+  processor-tasks delete --where --status failed --older-than 30d --name-contains nightly
+
+  # Try it all on an in-process emulator with varied tasks, no account needed:
+  processor-tasks --emulator list --status failed
+
   # Serve the emulator for your own tests:
   processor-tasks emulator --port 8080 --seed 100
 ";
 
-/// Delete ModelArts processing tasks, safely and quickly.
+/// Find and delete ModelArts processing tasks, safely and quickly.
 #[derive(Debug, Parser)]
 #[command(name = "processor-tasks", version, after_help = EXAMPLES)]
 pub struct Cli {
@@ -105,13 +117,19 @@ pub enum Output {
     Text,
     /// For scripts: one JSON object per task and one summary object, a line each.
     Json,
+    /// Aligned columns: what `text` prints for `list` and `show` too.
+    Table,
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Delete processing tasks by id.
+    /// Delete processing tasks by id, or those a filter matches (--where).
     Delete(DeleteArgs),
+    /// List processing tasks, filtered by status, type, name or age.
+    List(ListArgs),
+    /// Show one processing task (and its versions with --versions).
+    Show(ShowArgs),
     /// Seed an emulator, delete its tasks through the whole stack, and verify nothing else went.
     Demo(DemoArgs),
     /// Serve the emulator standalone, for your own tests.
@@ -127,12 +145,29 @@ pub enum Command {
 #[derive(Debug, Args)]
 #[command(
     after_help = "Every id is checked before anything is sent: if one is invalid, nothing is deleted \
-(exit 2) unless --skip-invalid is given. Ids that begin with '-' go after '--'."
+(exit 2) unless --skip-invalid is given. Ids that begin with '-' go after '--'.
+
+With --where, the tasks to delete are those the filters match (at least one filter is \
+required). They are listed first and printed; then the command asks for confirmation on the \
+terminal. Without a terminal on stdin, --yes is required. Tasks already gone by then count \
+as success."
 )]
 pub struct DeleteArgs {
     /// Task ids to delete.
     #[arg(value_name = "TASK_ID")]
     pub task_ids: Vec<String>,
+
+    /// Delete the tasks that the filters (--status, --type, --name-contains, --older-than) match.
+    #[arg(long = "where", conflicts_with_all = ["task_ids", "from_file", "skip_invalid"])]
+    pub where_filter: bool,
+
+    /// The filters of --where.
+    #[command(flatten)]
+    pub filter: TaskFilter,
+
+    /// With --where: delete without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 
     /// Read ids from FILE, one per line ('-' for stdin); blank lines and '#' comments are skipped.
     #[arg(long, short = 'f', value_name = "FILE")]
@@ -157,6 +192,34 @@ pub struct DeleteArgs {
     /// Delete the valid ids and report the invalid ones, instead of refusing the whole batch.
     #[arg(long)]
     pub skip_invalid: bool,
+}
+
+/// `list`: which tasks to show.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The filters.
+    #[command(flatten)]
+    pub filter: TaskFilter,
+
+    /// Show at most N tasks.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+
+    /// Oldest first (the default is newest first).
+    #[arg(long)]
+    pub oldest_first: bool,
+}
+
+/// `show`: one task.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The task id.
+    #[arg(value_name = "TASK_ID")]
+    pub task_id: String,
+
+    /// Also list the task's versions.
+    #[arg(long)]
+    pub versions: bool,
 }
 
 /// `demo`: the size of the demonstration.

@@ -29,12 +29,12 @@ pub async fn connect(global: &Global, in_flight: usize) -> Result<Target, CliErr
         let emulator = Emulator::builder()
             .ak_sk(DEMO_AK, DEMO_SK, &project)
             .token(DEMO_TOKEN, &project)
-            .seed(&project, global.emulator_tasks)
+            .seed_mixed(&project, global.emulator_tasks)
             .start()
             .await
             .map_err(|e| CliError::Failed(format!("cannot start the emulator: {e}")))?;
         eprintln!(
-            "using an in-process emulator at {} (project {project}, {} seeded tasks, demo credentials)",
+            "using an in-process emulator at {} (project {project}, {} seeded tasks of every status but initializing, demo credentials)",
             emulator.endpoint(),
             global.emulator_tasks
         );

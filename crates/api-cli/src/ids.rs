@@ -12,6 +12,8 @@ use std::{
 pub enum Location {
     /// The n-th task id argument (1-based).
     Argument(usize),
+    /// The n-th task a `--where` filter matched (1-based).
+    Matched(usize),
     /// A line of a file (1-based).
     Line {
         /// The file, or `stdin`.
@@ -25,6 +27,7 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Location::Argument(n) => write!(f, "argument {n}"),
+            Location::Matched(n) => write!(f, "match {n}"),
             Location::Line { source, line } => write!(f, "{source}:{line}"),
         }
     }

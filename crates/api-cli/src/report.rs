@@ -111,7 +111,7 @@ impl<O: Write, E: Write> Reporter<O, E> {
     pub fn record(&mut self, record: &Record) -> io::Result<()> {
         match self.format {
             Output::Json => writeln!(self.out, "{}", record_json(record)),
-            Output::Text => match &record.outcome {
+            Output::Text | Output::Table => match &record.outcome {
                 Outcome::Failed(e) => {
                     let id = e
                         .request_id()
@@ -141,7 +141,7 @@ impl<O: Write, E: Write> Reporter<O, E> {
                 "{}",
                 json!({"task_id": task_id, "source": location.to_string(), "result": "would_delete"})
             ),
-            Output::Text => writeln!(self.out, "would delete {task_id}"),
+            Output::Text | Output::Table => writeln!(self.out, "would delete {task_id}"),
         }
     }
 
@@ -149,7 +149,7 @@ impl<O: Write, E: Write> Reporter<O, E> {
     pub fn summary(&mut self, summary: &Summary) -> io::Result<()> {
         match self.format {
             Output::Json => writeln!(self.out, "{}", json!({ "summary": summary })),
-            Output::Text => {
+            Output::Text | Output::Table => {
                 let s = summary;
                 writeln!(self.out, "deleted:       {}", s.deleted)?;
                 writeln!(self.out, "already gone:  {}", s.already_gone)?;

@@ -167,6 +167,7 @@ impl App {
     ) -> Reply {
         let store = self.store.as_ref();
         let task = matched.task.unwrap_or("");
+        let version = matched.version.unwrap_or("");
         match matched.route {
             Route::CreateTask => {
                 handlers::create::handle(store, &self.ids, self.created_status, project, body)
@@ -174,7 +175,17 @@ impl App {
             Route::ListTasks => handlers::list::handle(store, project, query),
             Route::ListTemplates => handlers::templates::handle(query),
             Route::DescribeTask => handlers::describe::handle(store, project, task),
+            Route::UpdateTask => handlers::update::handle(store, project, task, body),
             Route::DeleteTask => handlers::delete::handle(store, &self.stats, project, task),
+            Route::ListVersions => handlers::list_versions::handle(store, project, task, query),
+            Route::CreateVersion => {
+                handlers::create_version::handle(store, &self.ids, project, task, body)
+            }
+            Route::DescribeVersion => {
+                handlers::describe_version::handle(store, project, task, version)
+            }
+            Route::DeleteVersion => handlers::delete_version::handle(store, project, task, version),
+            Route::StopVersion => handlers::stop_version::handle(store, project, task, version),
             Route::Unrouted => Reply::api_not_found(),
         }
     }

@@ -18,6 +18,7 @@ use crate::faults::{FaultConfig, FaultInjector};
 use crate::path_log::{DEFAULT_PATH_LOG_CAPACITY, PathLog};
 use crate::request_id::RequestIds;
 use crate::seed::{IdGenerator, seeded_tasks};
+use crate::seed_mixed::seeded_tasks_mixed;
 use crate::server::Server;
 use crate::stats::Stats;
 use crate::store::{InMemoryTaskStore, TaskStore};
@@ -40,6 +41,7 @@ pub struct EmulatorBuilder {
     store: Option<Arc<dyn TaskStore>>,
     tasks: Vec<(ProjectId, Task)>,
     seeds: Vec<(ProjectId, usize)>,
+    mixed_seeds: Vec<(ProjectId, usize)>,
     rng_seed: u64,
     faults: FaultConfig,
     max_body_size: usize,
@@ -60,6 +62,7 @@ impl Default for EmulatorBuilder {
             store: None,
             tasks: Vec::new(),
             seeds: Vec::new(),
+            mixed_seeds: Vec::new(),
             rng_seed: 0,
             faults: FaultConfig::default(),
             max_body_size: DEFAULT_MAX_BODY_SIZE,
@@ -144,6 +147,15 @@ impl EmulatorBuilder {
     /// them: deterministic ids of 19 letters and digits, status completed.
     pub fn seed(mut self, project: &ProjectId, n: usize) -> Self {
         self.seeds.push((project.clone(), n));
+        self
+    }
+
+    /// Adds `n` varied tasks to `project` at start, as
+    /// [`seeded_tasks_mixed`]`(project, n, rng_seed)` makes them: deterministic ids, statuses
+    /// cycling completed, failed, running, completed, stopped, failed (never initializing),
+    /// names after their task type (`cleaning-00001`, …), one hour apart.
+    pub fn seed_mixed(mut self, project: &ProjectId, n: usize) -> Self {
+        self.mixed_seeds.push((project.clone(), n));
         self
     }
 
@@ -252,6 +264,11 @@ impl EmulatorBuilder {
             .unwrap_or_else(|| Arc::new(InMemoryTaskStore::new()));
         for (project, n) in &self.seeds {
             for task in seeded_tasks(project, *n, self.rng_seed) {
+                store.insert(project, task);
+            }
+        }
+        for (project, n) in &self.mixed_seeds {
+            for task in seeded_tasks_mixed(project, *n, self.rng_seed) {
                 store.insert(project, task);
             }
         }

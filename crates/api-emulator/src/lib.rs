@@ -29,11 +29,17 @@
 //!
 //! | request | answer |
 //! |---|---|
-//! | `POST /v2/{project_id}/processor-tasks` | `200 {"task_id"}`; `400 ModelArts.4105` (not JSON), `400 ModelArts.0104` (missing `name`/`template.id`) |
-//! | `GET /v2/{project_id}/processor-tasks?offset&limit` | `200 {"count", "tasks"}`, newest first; `400 ModelArts.0104` for `limit` outside 1..=100 |
+//! | `POST /v2/{project_id}/processor-tasks` | `200 {"task_id"}`; `400 ModelArts.4105` (not JSON), `400 ModelArts.0104` (missing `name`/`template.id`, a field of the wrong type, a bad `description`) |
+//! | `GET /v2/{project_id}/processor-tasks` | `200 {"count", "tasks"}`: filtered (`status`, `task_name`, `task_type`, `workspace_id`, `version_id`, `source`, `source_type`), sorted (`sort_by`, `order`; ties by task id), paged (`offset`, `limit`); `result` only with `return_result=true`; `400 ModelArts.0104` for an invalid parameter |
 //! | `GET /v2/{project_id}/processor-tasks/items` | `200 {"total", "items"}`: the five built-in task types |
 //! | `GET /v2/{project_id}/processor-tasks/{task_id}` | `200` Task; `400 ModelArts.4700` |
-//! | `DELETE /v2/{project_id}/processor-tasks/{task_id}` | `200 {}`; `400 ModelArts.4700`; `403 ModelArts.4850` (initializing) |
+//! | `PUT /v2/{project_id}/processor-tasks/{task_id}` | `200 {}` (the `description` changed); `400 ModelArts.4105`/`0104`; `400 ModelArts.4700` |
+//! | `DELETE /v2/{project_id}/processor-tasks/{task_id}` | `200 {}` (with its versions); `400 ModelArts.4700`; `403 ModelArts.4850` (initializing) |
+//! | `GET /v2/{project_id}/processor-tasks/{task_id}/versions?offset&limit` | `200 {"count", "versions"}`, newest first; `400 ModelArts.0104`; `400 ModelArts.4700` |
+//! | `POST /v2/{project_id}/processor-tasks/{task_id}/versions` | `200 {"version_id"}` (`V001`, `V002`, …, running); `400 ModelArts.4105`/`0104`; `400 ModelArts.4700`; `403 ModelArts.4850` (initializing) |
+//! | `GET /v2/{project_id}/processor-tasks/{task_id}/versions/{version_id}` | `200` Version; `400 ModelArts.4700`; `400 ModelArts.4851` |
+//! | `DELETE /v2/{project_id}/processor-tasks/{task_id}/versions/{version_id}` | `204`, no body; `400 ModelArts.4700`; `400 ModelArts.4851` |
+//! | `POST /v2/{project_id}/processor-tasks/{task_id}/versions/{version_id}/stop` | `200 {}` (stopped if it was initializing or running); `400 ModelArts.4700`; `400 ModelArts.4851` |
 //! | anything else, including a known path with another method | `404 APIG.0101` |
 //!
 //! Checks run in the gateway's order: route (404) → body size (`413 APIG.0201`) →
@@ -41,7 +47,9 @@
 //! the allowed skew, or an unknown token) → project (`400 ModelArts.0210` for an invalid id,
 //! `403 ModelArts.0210` for one the credentials may not use, or an `X-Project-Id` header that
 //! differs from the path) → faults → handler. Routes match the raw path split on `/`; the
-//! project and task id segments are then percent-decoded (the task id to find the task).
+//! project, task id and version id segments are then percent-decoded (the ids to find the task
+//! and the version; an id that cannot be one names none: `4700` or `4851`). `items` is a
+//! literal only for `GET …/processor-tasks/items`.
 //!
 //! Responses that hyper itself writes for malformed HTTP (e.g. `400` for an unparsable request
 //! line) carry neither the JSON body nor `X-Request-Id`.
@@ -67,14 +75,18 @@ mod error;
 mod faults;
 mod handlers;
 mod path_log;
+mod query;
+mod record;
 mod reply;
 mod request_id;
 mod router;
 mod seed;
+mod seed_mixed;
 mod server;
 mod stats;
 mod store;
 mod task;
+mod version;
 
 #[cfg(feature = "cli")]
 pub use args::{ArgsError, EmulatorArgs, FaultArgs};
@@ -85,10 +97,14 @@ pub use emulator::Emulator;
 pub use error::StartError;
 pub use faults::{FaultConfig, FaultKind, InvalidFaultConfig};
 pub use path_log::{DEFAULT_PATH_LOG_CAPACITY, ReceivedRequest};
+pub use query::{SortKey, SortOrder, TaskQuery};
+pub use record::TaskRecord;
 pub use router::Route;
 pub use seed::{SEED_EPOCH_MS, TASK_ID_LEN, TEMPLATE_IDS, seeded_tasks};
+pub use seed_mixed::{MIXED_SEED_INTERVAL_MS, seeded_tasks_mixed};
 pub use stats::StatsSnapshot;
 #[cfg(any(test, feature = "mock"))]
 pub use store::MockTaskStore;
-pub use store::{DeleteOutcome, InMemoryTaskStore, TaskPage, TaskStore};
+pub use store::{DeleteOutcome, InMemoryTaskStore, RecordChange, TaskPage, TaskStore};
 pub use task::{Task, TaskStatus, TaskTemplate};
+pub use version::TaskVersion;

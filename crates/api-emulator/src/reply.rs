@@ -15,7 +15,7 @@ pub(crate) const X_REQUEST_ID: &str = "x-request-id";
 pub(crate) const API_NOT_FOUND_MESSAGE: &str =
     "The API does not exist or has not been published in the environment";
 
-/// A response the emulator sends: status, JSON body, and extra headers.
+/// A response the emulator sends: status, JSON body (or none, for `204`), and extra headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Reply {
     pub(crate) status: StatusCode,
@@ -45,6 +45,11 @@ impl Reply {
     /// `200 {}`.
     pub(crate) fn empty_object() -> Self {
         Self::json(StatusCode::OK, Bytes::from_static(b"{}"))
+    }
+
+    /// `204` with no body.
+    pub(crate) fn no_content() -> Self {
+        Self::json(StatusCode::NO_CONTENT, Bytes::new())
     }
 
     fn json(status: StatusCode, body: Bytes) -> Self {
@@ -106,12 +111,16 @@ impl Reply {
         self
     }
 
-    /// The HTTP response, with `Content-Type: application/json` and `X-Request-Id`.
+    /// The HTTP response, with `X-Request-Id` and, when there is a body, `Content-Type:
+    /// application/json`.
     pub(crate) fn into_response(self, request_id: HeaderValue) -> Response<Full<Bytes>> {
+        let has_body = !self.body.is_empty();
         let mut response = Response::new(Full::new(self.body));
         *response.status_mut() = self.status;
         let headers = response.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if has_body {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
         headers.insert(X_REQUEST_ID, request_id);
         if let Some(secs) = self.retry_after {
             headers.insert(RETRY_AFTER, HeaderValue::from(secs));
@@ -162,5 +171,14 @@ mod tests {
         let plain = Reply::empty_object().into_response(HeaderValue::from_static("x"));
         assert!(plain.headers().get(RETRY_AFTER).is_none());
         assert!(plain.headers().get(CONNECTION).is_none());
+    }
+
+    #[test]
+    fn no_content_has_no_body_and_no_content_type() {
+        let response = Reply::no_content().into_response(HeaderValue::from_static("id"));
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert!(response.headers().get(CONTENT_TYPE).is_none());
+        assert_eq!(response.headers()[X_REQUEST_ID], "id");
+        assert!(http_body::Body::is_end_stream(response.body()));
     }
 }

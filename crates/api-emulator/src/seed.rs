@@ -27,7 +27,7 @@ pub const TEMPLATE_IDS: [&str; 5] = [
 ];
 
 /// A new random id of the documented shape.
-fn random_id(rng: &mut impl Rng) -> TaskId {
+pub(crate) fn random_id(rng: &mut impl Rng) -> TaskId {
     loop {
         // 19 ASCII letters and digits are always a valid task id: the first try succeeds.
         if let Ok(id) = TaskId::try_from(Alphanumeric.sample_string(rng, TASK_ID_LEN)) {
@@ -78,7 +78,7 @@ fn make_tasks(rng: &mut StdRng, n: usize) -> Vec<Task> {
 
 /// A fixed (not randomized) hash of the project id, so that two projects seeded with the same
 /// seed get different ids.
-fn project_salt(project: &ProjectId) -> u64 {
+pub(crate) fn project_salt(project: &ProjectId) -> u64 {
     // FNV-1a.
     project
         .as_str()

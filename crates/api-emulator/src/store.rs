@@ -7,6 +7,8 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use api_model::{ProjectId, TaskId};
 
+use crate::query::TaskQuery;
+use crate::record::TaskRecord;
 use crate::task::{Task, TaskStatus};
 
 /// What deleting a task did: the one atomic step behind `DELETE …/processor-tasks/{task_id}`.
@@ -24,10 +26,25 @@ pub enum DeleteOutcome {
 /// One page of a project's tasks, as `GET …/processor-tasks` answers it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TaskPage {
-    /// How many tasks the project has in all.
+    /// How many tasks matched in all (for [`TaskStore::list`], the project's task count).
     pub count: usize,
-    /// The tasks of the page, newest first (ties by task id).
+    /// The tasks of the page, in the query's order (for [`TaskStore::list`], newest first,
+    /// ties by task id).
     pub tasks: Vec<Task>,
+}
+
+/// A change to one task and its versions, made by [`TaskStore::modify`]. Every
+/// `FnMut(&mut TaskRecord)` is one (name the closure's argument type: `|record: &mut
+/// TaskRecord| …`).
+pub trait RecordChange {
+    /// Makes the change.
+    fn apply(&mut self, record: &mut TaskRecord);
+}
+
+impl<F: FnMut(&mut TaskRecord)> RecordChange for F {
+    fn apply(&mut self, record: &mut TaskRecord) {
+        self(record);
+    }
 }
 
 /// Where the emulator keeps tasks, keyed by (project id, task id).
@@ -53,7 +70,22 @@ pub trait TaskStore: Send + Sync + fmt::Debug {
     /// id), with the project's total count.
     fn list(&self, project: &ProjectId, offset: usize, limit: usize) -> TaskPage;
 
-    /// Deletes the task unless it is initializing, in one atomic step.
+    /// The page of the project's tasks that `query` selects: filtered, then counted, then
+    /// sorted, then paged.
+    fn search(&self, project: &ProjectId, query: &TaskQuery) -> TaskPage;
+
+    /// Adds `record` (a task and its versions) to `project`. Returns `false`, changing
+    /// nothing, when the project already has a task with that id.
+    fn insert_record(&self, project: &ProjectId, record: TaskRecord) -> bool;
+
+    /// The task with its versions, if `project` has it.
+    fn record(&self, project: &ProjectId, task_id: &TaskId) -> Option<TaskRecord>;
+
+    /// Calls `change` with the task and its versions, in one atomic step (no other call sees
+    /// the task in between); returns `false`, not calling it, when there is no such task.
+    fn modify(&self, project: &ProjectId, task_id: &TaskId, change: &mut dyn RecordChange) -> bool;
+
+    /// Deletes the task (and its versions) unless it is initializing, in one atomic step.
     fn delete(&self, project: &ProjectId, task_id: &TaskId) -> DeleteOutcome;
 
     /// Sets the status of a task; returns `false` when there is no such task.
@@ -69,7 +101,7 @@ pub trait TaskStore: Send + Sync + fmt::Debug {
 /// The number of independently locked shards of an [`InMemoryTaskStore`].
 const SHARDS: usize = 32;
 
-type Shard = HashMap<ProjectId, HashMap<TaskId, Task>>;
+type Shard = HashMap<ProjectId, HashMap<TaskId, TaskRecord>>;
 
 /// The default [`TaskStore`]: in memory, split into shards by a hash of (project, task id),
 /// each behind its own `RwLock`, so concurrent requests on different tasks rarely meet.
@@ -135,28 +167,26 @@ impl InMemoryTaskStore {
     fn for_each_in(&self, project: &ProjectId, mut each: impl FnMut(&Task)) {
         for shard in &self.shards {
             if let Some(tasks) = read(shard).get(project) {
-                tasks.values().for_each(&mut each);
+                tasks.values().map(TaskRecord::task).for_each(&mut each);
             }
         }
     }
 
-    fn sorted(&self, project: &ProjectId) -> Vec<Task> {
+    /// The project's tasks that `query` matches, in its order.
+    fn sorted(&self, project: &ProjectId, query: &TaskQuery) -> Vec<Task> {
         let mut tasks = Vec::new();
-        self.for_each_in(project, |task| tasks.push(task.clone()));
-        tasks.sort_by(list_order);
+        self.for_each_in(project, |task| {
+            if query.matches(task) {
+                tasks.push(task.clone());
+            }
+        });
+        tasks.sort_by(|a, b| query.compare(a, b));
         tasks
     }
 }
 
-/// Newest first; ties by task id, so the order is stable.
-fn list_order(a: &Task, b: &Task) -> std::cmp::Ordering {
-    b.create_time
-        .cmp(&a.create_time)
-        .then_with(|| a.task_id.cmp(&b.task_id))
-}
-
 /// A poisoned lock only means another thread panicked while holding it; the map is still whole
-/// (every change is a single insert or remove), so keep using it.
+/// (every change is a single insert, remove or record update), so keep using it.
 fn read(lock: &RwLock<Shard>) -> RwLockReadGuard<'_, Shard> {
     lock.read().unwrap_or_else(PoisonError::into_inner)
 }
@@ -167,20 +197,14 @@ fn write(lock: &RwLock<Shard>) -> RwLockWriteGuard<'_, Shard> {
 
 impl TaskStore for InMemoryTaskStore {
     fn insert(&self, project: &ProjectId, task: Task) -> bool {
-        let mut shard = write(self.shard(project, &task.task_id));
-        let tasks = shard.entry(project.clone()).or_default();
-        if tasks.contains_key(&task.task_id) {
-            return false;
-        }
-        tasks.insert(task.task_id.clone(), task);
-        true
+        self.insert_record(project, TaskRecord::new(task))
     }
 
     fn get(&self, project: &ProjectId, task_id: &TaskId) -> Option<Task> {
         read(self.shard(project, task_id))
             .get(project)
             .and_then(|tasks| tasks.get(task_id))
-            .cloned()
+            .map(|record| record.task().clone())
     }
 
     fn contains(&self, project: &ProjectId, task_id: &TaskId) -> bool {
@@ -190,11 +214,51 @@ impl TaskStore for InMemoryTaskStore {
     }
 
     fn list(&self, project: &ProjectId, offset: usize, limit: usize) -> TaskPage {
-        let tasks = self.sorted(project);
+        self.search(project, &TaskQuery::page(offset, limit))
+    }
+
+    fn search(&self, project: &ProjectId, query: &TaskQuery) -> TaskPage {
+        let tasks = self.sorted(project, query);
         let count = tasks.len();
         TaskPage {
             count,
-            tasks: tasks.into_iter().skip(offset).take(limit).collect(),
+            tasks: tasks
+                .into_iter()
+                .skip(query.offset)
+                .take(query.limit)
+                .collect(),
+        }
+    }
+
+    fn insert_record(&self, project: &ProjectId, record: TaskRecord) -> bool {
+        let task_id = record.task().task_id.clone();
+        let mut shard = write(self.shard(project, &task_id));
+        let tasks = shard.entry(project.clone()).or_default();
+        if tasks.contains_key(&task_id) {
+            return false;
+        }
+        tasks.insert(task_id, record);
+        true
+    }
+
+    fn record(&self, project: &ProjectId, task_id: &TaskId) -> Option<TaskRecord> {
+        read(self.shard(project, task_id))
+            .get(project)
+            .and_then(|tasks| tasks.get(task_id))
+            .cloned()
+    }
+
+    fn modify(&self, project: &ProjectId, task_id: &TaskId, change: &mut dyn RecordChange) -> bool {
+        let mut shard = write(self.shard(project, task_id));
+        match shard
+            .get_mut(project)
+            .and_then(|tasks| tasks.get_mut(task_id))
+        {
+            Some(record) => {
+                change.apply(record);
+                true
+            }
+            None => false,
         }
     }
 
@@ -203,7 +267,7 @@ impl TaskStore for InMemoryTaskStore {
         let Some(tasks) = shard.get_mut(project) else {
             return DeleteOutcome::NotFound;
         };
-        match tasks.get(task_id).map(|task| task.status) {
+        match tasks.get(task_id).map(|record| record.task().status) {
             None => DeleteOutcome::NotFound,
             Some(TaskStatus::Initializing) => DeleteOutcome::Initializing,
             Some(_) => {
@@ -222,8 +286,8 @@ impl TaskStore for InMemoryTaskStore {
             .get_mut(project)
             .and_then(|tasks| tasks.get_mut(task_id))
         {
-            Some(task) => {
-                task.status = status;
+            Some(record) => {
+                record.task_mut().status = status;
                 true
             }
             None => false,
@@ -238,7 +302,7 @@ impl TaskStore for InMemoryTaskStore {
     }
 
     fn task_ids(&self, project: &ProjectId) -> Vec<TaskId> {
-        self.sorted(project)
+        self.sorted(project, &TaskQuery::default())
             .into_iter()
             .map(|task| task.task_id)
             .collect()
@@ -251,6 +315,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::version::TaskVersion;
 
     fn project(n: u8) -> ProjectId {
         format!("{:032}", n).parse().unwrap()
@@ -316,6 +381,84 @@ mod tests {
         assert!(store.list(&p, 10, 2).tasks.is_empty());
         let listed: Vec<String> = store.task_ids(&p).iter().map(ToString::to_string).collect();
         assert_eq!(listed, ["c", "a", "b", "d"]);
+    }
+
+    #[test]
+    fn search_filters_counts_sorts_then_pages() {
+        let store = InMemoryTaskStore::new();
+        let p = project(1);
+        for (id, time, status) in [
+            ("a", 1, TaskStatus::Failed),
+            ("b", 2, TaskStatus::Completed),
+            ("c", 3, TaskStatus::Failed),
+            ("d", 3, TaskStatus::Failed),
+        ] {
+            store.insert(&p, task(id, time).with_status(status));
+        }
+        let failed = TaskQuery {
+            status: Some(TaskStatus::Failed),
+            order: crate::SortOrder::Asc,
+            ..TaskQuery::page(1, 1)
+        };
+        let page = store.search(&p, &failed);
+        assert_eq!(page.count, 3);
+        assert_eq!(page.tasks.len(), 1);
+        assert_eq!(page.tasks[0].task_id.as_str(), "c");
+        assert_eq!(store.search(&project(2), &failed), TaskPage::default());
+    }
+
+    #[test]
+    fn records_keep_versions_and_deleting_the_task_drops_them() {
+        let store = InMemoryTaskStore::new();
+        let p = project(1);
+        let id: TaskId = "t".parse().unwrap();
+        store.insert(&p, task("t", 1));
+        assert!(store.modify(&p, &id, &mut |record: &mut TaskRecord| {
+            let version = TaskVersion::new("v".parse().unwrap(), id.clone());
+            record.add_version(version).unwrap();
+        }));
+        assert_eq!(store.get(&p, &id).unwrap().version_count, 1);
+        assert_eq!(store.record(&p, &id).unwrap().versions().len(), 1);
+        assert!(
+            !store.modify(&p, &"none".parse().unwrap(), &mut |_: &mut TaskRecord| {
+                unreachable!("no such task")
+            })
+        );
+        assert!(!store.insert_record(&p, TaskRecord::new(task("t", 9))));
+        assert_eq!(store.delete(&p, &id), DeleteOutcome::Deleted);
+        assert!(store.insert(&p, task("t", 1)));
+        assert!(store.record(&p, &id).unwrap().versions().is_empty());
+    }
+
+    #[test]
+    fn concurrent_version_adds_are_atomic() {
+        let store = InMemoryTaskStore::new();
+        let p = project(1);
+        let id: TaskId = "t".parse().unwrap();
+        store.insert(&p, task("t", 1));
+        std::thread::scope(|scope| {
+            for thread in 0..4 {
+                let (store, p, id) = (&store, &p, &id);
+                scope.spawn(move || {
+                    for n in 0..50 {
+                        let version_id: TaskId = format!("v{thread}-{n}").parse().unwrap();
+                        store.modify(p, id, &mut |record: &mut TaskRecord| {
+                            let version = TaskVersion::new(version_id.clone(), id.clone());
+                            record.add_version(version).unwrap();
+                        });
+                    }
+                });
+            }
+        });
+        let record = store.record(&p, &id).unwrap();
+        assert_eq!(record.task().version_count, 200);
+        let names: std::collections::HashSet<&str> = record
+            .versions()
+            .iter()
+            .map(|v| v.version_name.as_str())
+            .collect();
+        assert_eq!(names.len(), 200);
+        assert!(names.contains("V001") && names.contains("V200"));
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::fmt;
 
 use api_model::TaskId;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
 
 /// The status of a processing task, sent as an integer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -81,15 +82,34 @@ impl<'de> Deserialize<'de> for TaskStatus {
 }
 
 /// The template of a task; its id doubles as the task type (e.g. `sys_data_cleaning`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskTemplate {
     /// The template id.
     pub id: String,
+    /// The template's name, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The operator parameters, as given at creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_params: Option<Value>,
+}
+
+impl TaskTemplate {
+    /// A template with only an id.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            operator_params: None,
+        }
+    }
 }
 
 /// A processing task: the documented fields the emulator keeps.
 ///
-/// It serializes to the service's Task object:
+/// It serializes to the service's Task object. The store keeps `version_count`, `version_id`
+/// and `version_name` in step with the task's versions; the handlers show `error_msg` only for
+/// a failed task and `result` only for a completed one.
 ///
 /// ```
 /// use api_emulator::{Task, TaskStatus};
@@ -101,9 +121,11 @@ pub struct TaskTemplate {
 /// assert_eq!(json["task_id"], "SNEJua7qdZZN8GvkcEr");
 /// assert_eq!(json["status"], 1);
 /// assert_eq!(json["template"]["id"], "sys_data_cleaning");
+/// assert_eq!(json["version_count"], 0);
+/// assert_eq!(json["is_current"], true);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Task {
     /// The task id.
     pub task_id: TaskId,
@@ -121,14 +143,49 @@ pub struct Task {
     /// The workspace id; `"0"` is the default workspace.
     #[serde(default = "default_workspace")]
     pub workspace_id: String,
+    /// How long the task has run, in seconds.
+    #[serde(default)]
+    pub duration_seconds: u64,
+    /// How many versions the task has.
+    #[serde(default)]
+    pub version_count: u64,
+    /// Whether this is the task's current version; always `true` here.
+    #[serde(default = "current")]
+    pub is_current: bool,
+    /// The id of the newest version, if the task has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<TaskId>,
+    /// The name of the newest version (`V001`, …), if the task has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_name: Option<String>,
+    /// Why the task failed; shown only while the status is failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_msg: Option<String>,
+    /// The task's result; shown only for a completed task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+    /// The data source, as given at creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_source: Option<Value>,
+    /// The inputs, as given at creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Vec<Value>>,
+    /// The output path, as given at creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_path: Option<Value>,
 }
 
 fn default_workspace() -> String {
     "0".to_owned()
 }
 
+fn current() -> bool {
+    true
+}
+
 impl Task {
-    /// A completed task with no description, created at the Unix epoch, in workspace `"0"`.
+    /// A completed task with no description, created at the Unix epoch, in workspace `"0"`,
+    /// with no versions.
     pub fn new(task_id: TaskId, name: impl Into<String>, template_id: impl Into<String>) -> Self {
         Self {
             task_id,
@@ -136,10 +193,18 @@ impl Task {
             description: String::new(),
             status: TaskStatus::Completed,
             create_time: 0,
-            template: TaskTemplate {
-                id: template_id.into(),
-            },
+            template: TaskTemplate::new(template_id),
             workspace_id: default_workspace(),
+            duration_seconds: 0,
+            version_count: 0,
+            is_current: true,
+            version_id: None,
+            version_name: None,
+            error_msg: None,
+            result: None,
+            data_source: None,
+            inputs: None,
+            work_path: None,
         }
     }
 
@@ -161,6 +226,50 @@ impl Task {
     #[must_use]
     pub fn with_create_time(mut self, create_time: u64) -> Self {
         self.create_time = create_time;
+        self
+    }
+
+    /// The same task having run for `seconds`.
+    #[must_use]
+    pub fn with_duration_seconds(mut self, seconds: u64) -> Self {
+        self.duration_seconds = seconds;
+        self
+    }
+
+    /// The same task with `error_msg` (shown while the task is failed).
+    #[must_use]
+    pub fn with_error_msg(mut self, error_msg: impl Into<String>) -> Self {
+        self.error_msg = Some(error_msg.into());
+        self
+    }
+
+    /// The same task with `result` (shown while the task is completed).
+    #[must_use]
+    pub fn with_result(mut self, result: Value) -> Self {
+        self.result = Some(result);
+        self
+    }
+
+    /// The same task in workspace `workspace_id`.
+    #[must_use]
+    pub fn with_workspace_id(mut self, workspace_id: impl Into<String>) -> Self {
+        self.workspace_id = workspace_id.into();
+        self
+    }
+
+    /// The task as a reply shows it: `error_msg` only when failed, and `result` only when
+    /// completed and `with_result` (then `{"sample_count": 0}` if none is stored).
+    #[must_use]
+    pub(crate) fn into_reply(mut self, with_result: bool) -> Self {
+        if self.status != TaskStatus::Failed {
+            self.error_msg = None;
+        }
+        if self.status == TaskStatus::Completed && with_result {
+            self.result
+                .get_or_insert_with(|| serde_json::json!({"sample_count": 0}));
+        } else {
+            self.result = None;
+        }
         self
     }
 }
@@ -193,5 +302,27 @@ mod tests {
         assert_eq!(value["status"], 0);
         assert_eq!(value["workspace_id"], "0");
         assert_eq!(value["create_time"], 5);
+        assert_eq!(value["is_current"], true);
+        assert!(value.get("error_msg").is_none() && value.get("version_id").is_none());
+    }
+
+    #[test]
+    fn replies_show_errors_of_failed_and_results_of_completed_tasks() {
+        let task = Task::new("abc".parse().unwrap(), "n", "t")
+            .with_error_msg("boom")
+            .with_result(serde_json::json!({"sample_count": 3}));
+        let failed = task
+            .clone()
+            .with_status(TaskStatus::Failed)
+            .into_reply(true);
+        assert_eq!(failed.error_msg.as_deref(), Some("boom"));
+        assert_eq!(failed.result, None);
+        let done = task.clone().into_reply(true);
+        assert_eq!((done.error_msg, done.result), (None, task.result.clone()));
+        assert_eq!(task.clone().into_reply(false).result, None);
+        let bare = Task::new("abc".parse().unwrap(), "n", "t").into_reply(true);
+        assert_eq!(bare.result, Some(serde_json::json!({"sample_count": 0})));
+        let running = bare.with_status(TaskStatus::Running).into_reply(true);
+        assert_eq!(running.result, None);
     }
 }

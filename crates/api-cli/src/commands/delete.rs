@@ -1,7 +1,7 @@
 //! `delete`: check every id first, then delete them with bounded concurrency and report.
 
 use std::{
-    io::{BufWriter, IsTerminal},
+    io::{self, BufWriter, IsTerminal, Write},
     process::ExitCode,
     sync::Arc,
 };
@@ -13,9 +13,9 @@ use tokio::time::Instant;
 use crate::{
     batch::{self, BatchOptions},
     cli::{DeleteArgs, Global, Output},
-    config,
+    config::{self, Target},
     error::CliError,
-    ids::IdList,
+    ids::{Entry, IdList},
     report::{Reporter, Summary},
 };
 
@@ -30,6 +30,13 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
     {
         return Err(CliError::Usage(
             "stdin cannot hold both the ids and a secret: use a file for one of them".into(),
+        ));
+    }
+    if !args.filter.is_empty() || args.yes {
+        return Err(CliError::Usage(
+            "--status, --type, --name-contains, --older-than and --yes go with --where \
+             (delete --where --status failed ...); nothing was deleted"
+                .into(),
         ));
     }
     let mut ids = IdList::new(args.task_ids.clone(), args.from_file.as_deref());
@@ -68,7 +75,7 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
             }
         }
         reporter.flush()?;
-        if global.output == Output::Text {
+        if global.output != Output::Json {
             eprintln!(
                 "dry run: {} ids would be deleted, {} skipped as invalid; nothing was sent",
                 check.total - check.invalid,
@@ -79,19 +86,41 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
     }
 
     let target = config::connect(global, usize::from(args.concurrency)).await?;
-    let progress = progress_bar(global, check.total);
     let options = BatchOptions {
         concurrency: usize::from(args.concurrency),
         rate: args.rate,
         if_exists: args.if_exists,
     };
+    delete_all(
+        global,
+        target,
+        ids.entries()?,
+        check.total,
+        &options,
+        reporter,
+    )
+    .await
+}
+
+/// Deletes every entry with the batch runner, reporting each as it ends and a summary, then
+/// shuts down the emulator if there is one. Exit 0 when every task was deleted (or already
+/// gone with `if_exists`), else 1.
+pub async fn delete_all<O: Write, E: Write>(
+    global: &Global,
+    target: Target,
+    entries: impl Iterator<Item = io::Result<Entry>>,
+    total: u64,
+    options: &BatchOptions,
+    mut reporter: Reporter<O, E>,
+) -> Result<ExitCode, CliError> {
+    let progress = progress_bar(global, total);
     let mut summary = Summary::default();
     let mut write_error = None;
     let started = Instant::now();
     let stats = batch::run(
         Arc::new(target.client.clone()),
-        ids.entries()?,
-        &options,
+        entries,
+        options,
         |record| {
             summary.add(&record);
             progress.inc(1);

@@ -58,7 +58,7 @@ pub async fn run(global: &Global, args: &DemoArgs) -> Result<ExitCode, CliError>
         writeln!(ids_file, "{}", task.task_id)?;
     }
     ids_file.flush()?;
-    let text = global.output == Output::Text;
+    let text = global.output != Output::Json;
     if text {
         println!(
             "demo: an emulator at {} holds {} tasks; deleting {} of them (ids from {}) with {} in flight,\n      \

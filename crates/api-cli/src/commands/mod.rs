@@ -1,5 +1,8 @@
 //! The subcommands.
 
 pub mod delete;
+pub mod delete_where;
 pub mod demo;
 pub mod emulator;
+pub mod list;
+pub mod show;

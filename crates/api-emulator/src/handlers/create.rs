@@ -1,22 +1,20 @@
 //! `POST /v2/{project_id}/processor-tasks`: validates the body and stores a new task.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use api_model::{ErrorCode, ProjectId};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use crate::handlers::fields::{TaskFields, body_object, task_fields};
+use crate::handlers::{now_ms, parameter_error};
+use crate::record::TaskRecord;
 use crate::reply::Reply;
 use crate::seed::IdGenerator;
 use crate::store::TaskStore;
-use crate::task::{Task, TaskStatus};
+use crate::task::{Task, TaskStatus, TaskTemplate};
+use crate::version::TaskVersion;
 
-/// The longest description the service accepts, in characters.
-const MAX_DESCRIPTION_CHARS: usize = 256;
-/// Characters the service refuses in a description.
-const FORBIDDEN_IN_DESCRIPTION: &[char] = &['^', '!', '<', '>', '=', '&', '"', '\''];
 /// How many fresh ids to try if one is taken (practically never).
-const ID_ATTEMPTS: usize = 8;
+pub(crate) const ID_ATTEMPTS: usize = 8;
 
 #[derive(Serialize)]
 struct Created {
@@ -26,12 +24,13 @@ struct Created {
 /// What a create request asks for, once validated.
 struct NewTask {
     name: String,
-    template_id: String,
-    description: String,
+    template: TaskTemplate,
+    fields: TaskFields,
 }
 
 /// `200 {"task_id": …}`; `400 ModelArts.4105` for a body that is not JSON, `400
-/// ModelArts.0104` for a missing or invalid field.
+/// ModelArts.0104` for a missing or invalid field. With `"create_version": true` the task
+/// gets its first version, `V001`, in the same step.
 pub(crate) fn handle(
     store: &dyn TaskStore,
     ids: &IdGenerator,
@@ -39,26 +38,37 @@ pub(crate) fn handle(
     project: &ProjectId,
     body: &[u8],
 ) -> Reply {
-    let value: Value = match serde_json::from_slice(body) {
-        Ok(value) => value,
-        Err(_) => return Reply::error_with_meaning(&ErrorCode::InvalidJsonFormat, ""),
+    let object = match body_object(body) {
+        Ok(object) => object,
+        Err(reply) => return reply,
     };
-    let new = match validate(&value) {
+    let new = match validate(&object) {
         Ok(new) => new,
-        Err(detail) => return Reply::error_with_meaning(&ErrorCode::ParameterError, detail),
+        Err(detail) => return parameter_error(&detail),
     };
-    let create_time = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| {
-            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
-        });
+    let create_time = now_ms();
     for _ in 0..ID_ATTEMPTS {
         let task_id = ids.next_id();
-        let task = Task::new(task_id.clone(), &new.name, &new.template_id)
-            .with_description(&new.description)
+        let mut task = Task::new(task_id.clone(), &new.name, "")
             .with_status(status)
             .with_create_time(create_time);
-        if store.insert(project, task) {
+        task.template = new.template.clone();
+        task.description = new.fields.description.clone().unwrap_or_default();
+        if let Some(workspace_id) = &new.fields.workspace_id {
+            task.workspace_id.clone_from(workspace_id);
+        }
+        task.data_source.clone_from(&new.fields.data_source);
+        task.inputs.clone_from(&new.fields.inputs);
+        task.work_path.clone_from(&new.fields.work_path);
+        let mut record = TaskRecord::new(task);
+        if new.fields.create_version {
+            let first = TaskVersion::new(ids.next_id(), task_id.clone())
+                .with_description(new.fields.description.clone().unwrap_or_default())
+                .with_times(create_time);
+            // A new record has no versions, so no id can clash.
+            let _ = record.add_version(first);
+        }
+        if store.insert_record(project, record) {
             return Reply::ok(&Created {
                 task_id: task_id.to_string(),
             });
@@ -67,33 +77,36 @@ pub(crate) fn handle(
     Reply::error_with_meaning(&ErrorCode::InternalError, "Could not allocate a task id.")
 }
 
-fn validate(value: &Value) -> Result<NewTask, &'static str> {
-    let object = value.as_object().ok_or("The body must be a JSON object.")?;
-    let name = object
-        .get("name")
-        .and_then(Value::as_str)
+fn validate(object: &Map<String, Value>) -> Result<NewTask, String> {
+    let fields = task_fields(object)?;
+    let name = fields
+        .name
+        .clone()
         .filter(|name| !name.trim().is_empty())
         .ok_or("name is mandatory: a non-empty string.")?;
-    let template_id = object
-        .get("template")
-        .and_then(|template| template.get("id"))
+    let template = fields
+        .template
+        .as_ref()
+        .ok_or("template is mandatory: an object with a non-empty id.")?;
+    let id = template
+        .get("id")
         .and_then(Value::as_str)
         .filter(|id| !id.trim().is_empty())
-        .ok_or("template is mandatory: an object with a non-empty id.")?;
-    let description = match object.get("description") {
-        None | Some(Value::Null) => "",
-        Some(Value::String(description)) => description,
-        Some(_) => return Err("description must be a string."),
+        .ok_or("template.id is mandatory: a non-empty string.")?;
+    let template = TaskTemplate {
+        id: id.to_owned(),
+        name: template
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        operator_params: template
+            .get("operator_params")
+            .filter(|params| !params.is_null())
+            .cloned(),
     };
-    if description.chars().count() > MAX_DESCRIPTION_CHARS {
-        return Err("description is longer than 256 characters.");
-    }
-    if description.contains(FORBIDDEN_IN_DESCRIPTION) {
-        return Err("description must not contain any of ^!<>=&\"'.");
-    }
     Ok(NewTask {
-        name: name.to_owned(),
-        template_id: template_id.to_owned(),
-        description: description.to_owned(),
+        name,
+        template,
+        fields,
     })
 }

@@ -1,17 +1,12 @@
-//! `GET /v2/{project_id}/processor-tasks?offset=&limit=`: `{"count": total, "tasks": [...]}`.
+//! `GET /v2/{project_id}/processor-tasks`: the tasks the query selects, as `{"count", "tasks"}`.
 
-use api_model::{ErrorCode, ProjectId};
+use api_model::ProjectId;
 use serde::Serialize;
 
-use crate::handlers::bounded_param;
+use crate::handlers::{list_params, parameter_error};
 use crate::reply::Reply;
 use crate::store::TaskStore;
 use crate::task::Task;
-
-/// The default page size.
-const DEFAULT_LIMIT: usize = 10;
-/// The largest page size.
-const MAX_LIMIT: usize = 100;
 
 #[derive(Serialize)]
 struct ListBody {
@@ -19,19 +14,20 @@ struct ListBody {
     tasks: Vec<Task>,
 }
 
-/// Newest first; `offset` defaults to 0, `limit` to 10 (1 to 100, else `400 ModelArts.0104`).
+/// `200` with the page; `400 ModelArts.0104` for an invalid parameter. Results are shown only
+/// with `return_result=true`.
 pub(crate) fn handle(store: &dyn TaskStore, project: &ProjectId, query: Option<&str>) -> Reply {
-    let params = bounded_param(query, "offset", 0, 0..=usize::MAX >> 1).and_then(|offset| {
-        bounded_param(query, "limit", DEFAULT_LIMIT, 1..=MAX_LIMIT).map(|limit| (offset, limit))
-    });
-    match params {
-        Ok((offset, limit)) => {
-            let page = store.list(project, offset, limit);
-            Reply::ok(&ListBody {
-                count: page.count,
-                tasks: page.tasks,
-            })
-        }
-        Err(detail) => Reply::error_with_meaning(&ErrorCode::ParameterError, &detail),
-    }
+    let params = match list_params::parse(query) {
+        Ok(params) => params,
+        Err(detail) => return parameter_error(&detail),
+    };
+    let page = store.search(project, &params.query);
+    Reply::ok(&ListBody {
+        count: page.count,
+        tasks: page
+            .tasks
+            .into_iter()
+            .map(|task| task.into_reply(params.return_result))
+            .collect(),
+    })
 }

@@ -1,21 +1,115 @@
 //! The operations' handlers: each turns a checked request into a reply, using the store.
 
 pub(crate) mod create;
+pub(crate) mod create_version;
 pub(crate) mod delete;
+pub(crate) mod delete_version;
 pub(crate) mod describe;
+pub(crate) mod describe_version;
+mod fields;
 pub(crate) mod list;
+mod list_params;
+pub(crate) mod list_versions;
+pub(crate) mod stop_version;
 pub(crate) mod templates;
+pub(crate) mod update;
 
 #[cfg(test)]
 mod tests;
 
-use api_model::TaskId;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use api_model::{ErrorCode, ProjectId, TaskId};
 use percent_encoding::percent_decode_str;
+
+use crate::record::TaskRecord;
+use crate::reply::Reply;
+use crate::store::TaskStore;
+use crate::version::TaskVersion;
+
+/// The default page size of the lists.
+const DEFAULT_LIMIT: usize = 10;
+/// The largest page size of the lists.
+const MAX_LIMIT: usize = 100;
 
 /// The task id of a raw path segment: percent-decoded, then validated. `None` for a segment
 /// that is not UTF-8 or not a possible task id; no such task can exist.
 pub(crate) fn decode_task_id(raw: &str) -> Option<TaskId> {
     percent_decode_str(raw).decode_utf8().ok()?.parse().ok()
+}
+
+/// The version id of a raw path segment, decoded and validated like a task id.
+pub(crate) fn decode_version_id(raw: &str) -> Option<TaskId> {
+    decode_task_id(raw)
+}
+
+/// Now, in milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| {
+            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+        })
+}
+
+/// `400 ModelArts.4700`.
+pub(crate) fn task_not_found() -> Reply {
+    Reply::error_with_meaning(&ErrorCode::TaskNotFound, "")
+}
+
+/// `400 ModelArts.4851`.
+pub(crate) fn version_not_found() -> Reply {
+    Reply::error_with_meaning(&ErrorCode::TaskVersionNotFound, "")
+}
+
+/// `400 ModelArts.0104` with `detail`.
+pub(crate) fn parameter_error(detail: &str) -> Reply {
+    Reply::error_with_meaning(&ErrorCode::ParameterError, detail)
+}
+
+/// Looks up one version: `400 ModelArts.4700` when the task is unknown, `400 ModelArts.4851`
+/// when it has no such version (or the segment names none).
+pub(crate) fn find_version(
+    store: &dyn TaskStore,
+    project: &ProjectId,
+    raw_task: &str,
+    raw_version: &str,
+) -> Result<TaskVersion, Reply> {
+    let record = decode_task_id(raw_task)
+        .and_then(|task_id| store.record(project, &task_id))
+        .ok_or_else(task_not_found)?;
+    decode_version_id(raw_version)
+        .and_then(|version_id| record.version(&version_id).cloned())
+        .ok_or_else(version_not_found)
+}
+
+/// Changes one version of a task atomically with `change`, which returns what to answer:
+/// `400 ModelArts.4700` when the task is unknown, `400 ModelArts.4851` when it has no such
+/// version.
+pub(crate) fn change_version(
+    store: &dyn TaskStore,
+    project: &ProjectId,
+    raw_task: &str,
+    raw_version: &str,
+    mut change: impl FnMut(&mut TaskRecord, &TaskId) -> Option<Reply>,
+) -> Reply {
+    let Some(task_id) = decode_task_id(raw_task) else {
+        return task_not_found();
+    };
+    let version_id = decode_version_id(raw_version);
+    let mut reply = None;
+    let found = store.modify(project, &task_id, &mut |record: &mut TaskRecord| {
+        reply = Some(
+            version_id
+                .as_ref()
+                .and_then(|version_id| change(record, version_id))
+                .unwrap_or_else(version_not_found),
+        );
+    });
+    match reply {
+        Some(reply) if found => reply,
+        _ => task_not_found(),
+    }
 }
 
 /// The `(name, value)` pairs of a raw query, percent-decoded (`+` stays `+`).
@@ -37,6 +131,14 @@ pub(crate) fn query_value(query: Option<&str>, name: &str) -> Option<String> {
         .filter(|(key, _)| key == name)
         .map(|(_, value)| value)
         .last()
+}
+
+/// The optional `offset` (from 0) and `limit` (1 to 100, default 10) of a list; `Err` holds
+/// the reply's detail.
+pub(crate) fn paging(query: Option<&str>) -> Result<(usize, usize), String> {
+    let offset = bounded_param(query, "offset", 0, 0..=usize::MAX >> 1)?;
+    let limit = bounded_param(query, "limit", DEFAULT_LIMIT, 1..=MAX_LIMIT)?;
+    Ok((offset, limit))
 }
 
 /// Parses an optional integer query parameter within `range`; `Err` holds the reply's detail.

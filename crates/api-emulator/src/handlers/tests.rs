@@ -1,5 +1,10 @@
 //! The pipeline and handlers against a `MockTaskStore`: statuses, bodies, and which store calls
-//! each request makes (none, when a check before the handler refuses it).
+//! each request makes (none, when a check before the handler refuses it); submodules per area.
+
+mod create;
+mod list_filters;
+mod update;
+mod versions;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,10 +22,11 @@ use crate::app::{App, Outcome};
 use crate::auth::{Authenticator, Credentials, X_AUTH_TOKEN};
 use crate::faults::{FaultConfig, FaultInjector, FaultKind};
 use crate::path_log::PathLog;
+use crate::query::TaskQuery;
 use crate::request_id::RequestIds;
 use crate::seed::IdGenerator;
 use crate::stats::Stats;
-use crate::store::{DeleteOutcome, MockTaskStore, TaskPage};
+use crate::store::{DeleteOutcome, InMemoryTaskStore, MockTaskStore, TaskPage, TaskStore};
 use crate::task::{Task, TaskStatus};
 
 const PROJECT: &str = "a4a5d4098fb4474fa22cd05f897d6b99";
@@ -36,11 +42,15 @@ fn task_id(id: &str) -> TaskId {
 }
 
 fn app_with(store: MockTaskStore, faults: FaultConfig) -> App {
+    app_on(Arc::new(store), faults)
+}
+
+fn app_on(store: Arc<dyn TaskStore>, faults: FaultConfig) -> App {
     let mut credentials = Credentials::default();
     credentials.add_token(TOKEN.into(), project());
     credentials.add_access_key("AK".into(), "SK".into(), project());
     App {
-        store: Arc::new(store),
+        store,
         auth: Authenticator::new(credentials, Duration::from_secs(900), None),
         faults: FaultInjector::new(faults),
         stats: Arc::new(Stats::default()),
@@ -56,6 +66,14 @@ fn app(store: MockTaskStore) -> App {
     app_with(store, FaultConfig::default())
 }
 
+/// An app on an in-memory store holding `tasks`, and the store.
+fn app_in_memory(tasks: impl IntoIterator<Item = Task>) -> (App, Arc<InMemoryTaskStore>) {
+    let store = Arc::new(InMemoryTaskStore::with_tasks(
+        tasks.into_iter().map(|task| (project(), task)),
+    ));
+    (app_on(store.clone(), FaultConfig::default()), store)
+}
+
 fn request(method: Method, path: &str, body: &str) -> Request<Full<Bytes>> {
     Request::builder()
         .method(method)
@@ -68,7 +86,9 @@ fn request(method: Method, path: &str, body: &str) -> Request<Full<Bytes>> {
 struct Answer {
     status: StatusCode,
     headers: HeaderMap,
+    /// The body as JSON; `Value::Null` when there is none.
     body: Value,
+    raw: Bytes,
 }
 
 fn run<F: Future>(future: F) -> F::Output {
@@ -87,11 +107,17 @@ where
         match app.handle(request).await {
             Outcome::Respond(response) => {
                 let (parts, body) = response.into_parts();
-                let body = body.collect().await.unwrap().to_bytes();
+                let raw = body.collect().await.unwrap().to_bytes();
+                let body = if raw.is_empty() {
+                    Value::Null
+                } else {
+                    serde_json::from_slice(&raw).unwrap()
+                };
                 Answer {
                     status: parts.status,
                     headers: parts.headers,
-                    body: serde_json::from_slice(&body).unwrap(),
+                    body,
+                    raw,
                 }
             }
             Outcome::Drop => panic!("the connection was dropped"),
@@ -213,7 +239,8 @@ fn describe_shows_the_task_or_4700() {
         answer.body,
         json!({
             "task_id": "abc", "name": "cleaning", "description": "d", "status": 3,
-            "create_time": 42, "template": {"id": "sys_data_cleaning"}, "workspace_id": "0"
+            "create_time": 42, "template": {"id": "sys_data_cleaning"}, "workspace_id": "0",
+            "duration_seconds": 0, "version_count": 0, "is_current": true
         })
     );
     assert_error(
@@ -227,13 +254,13 @@ fn describe_shows_the_task_or_4700() {
 fn list_passes_offset_and_limit_and_shapes_the_page() {
     let mut store = MockTaskStore::new();
     store
-        .expect_list()
-        .with(eq(project()), eq(0), eq(10))
+        .expect_search()
+        .with(eq(project()), eq(TaskQuery::page(0, 10)))
         .times(1)
         .return_const(TaskPage::default());
     store
-        .expect_list()
-        .with(eq(project()), eq(5), eq(2))
+        .expect_search()
+        .with(eq(project()), eq(TaskQuery::page(5, 2)))
         .times(1)
         .return_const(TaskPage {
             count: 9,
@@ -291,14 +318,17 @@ fn templates_list_the_task_types() {
 fn create_stores_a_new_task() {
     let mut store = MockTaskStore::new();
     store
-        .expect_insert()
-        .withf(|project, task| {
+        .expect_insert_record()
+        .withf(|project, record| {
+            let task = record.task();
             project.as_str() == PROJECT
                 && task.name == "n"
                 && task.template.id == "sys_data_cleaning"
                 && task.description == "about"
                 && task.status == TaskStatus::Running
                 && task.task_id.as_str().len() == 19
+                && task.version_count == 0
+                && record.versions().is_empty()
         })
         .times(1)
         .return_const(true);
@@ -320,12 +350,12 @@ fn create_retries_a_taken_id() {
     let mut store = MockTaskStore::new();
     let mut seq = mockall::Sequence::new();
     store
-        .expect_insert()
+        .expect_insert_record()
         .times(1)
         .in_sequence(&mut seq)
         .return_const(false);
     store
-        .expect_insert()
+        .expect_insert_record()
         .times(1)
         .in_sequence(&mut seq)
         .return_const(true);
@@ -459,7 +489,10 @@ fn unknown_paths_and_methods_are_404_without_auth_or_store() {
     let app = app(MockTaskStore::new());
     for (method, path) in [
         (Method::GET, "/".to_owned()),
-        (Method::PUT, item("t")),
+        (Method::PATCH, item("t")),
+        (Method::PUT, collection()),
+        (Method::PATCH, format!("{}/versions", item("t"))),
+        (Method::GET, format!("{}/versions/v/stop", item("t"))),
         (Method::DELETE, collection()),
         (Method::DELETE, format!("{}/", item("t"))),
         (Method::DELETE, format!("{}/x", item("t"))),

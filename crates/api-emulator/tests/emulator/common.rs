@@ -120,7 +120,7 @@ impl Client {
     }
 }
 
-/// A response with its body parsed as JSON.
+/// A response with its body parsed as JSON (`Value::Null` when there is no body).
 #[derive(Debug)]
 pub struct Answer {
     pub response: Response<Bytes>,
@@ -129,6 +129,12 @@ pub struct Answer {
 
 impl From<Response<Bytes>> for Answer {
     fn from(response: Response<Bytes>) -> Self {
+        if response.body().is_empty() {
+            return Self {
+                response,
+                json: Value::Null,
+            };
+        }
         let json = serde_json::from_slice(response.body()).unwrap_or_else(|e| {
             panic!(
                 "the body is not JSON ({e}): {:?}",
@@ -177,6 +183,15 @@ impl Answer {
             assert_eq!(keys, ["error_code", "error_msg"], "{}", self.json);
         }
     }
+
+    /// Asserts `204` with no body, no content type, and a request id.
+    #[track_caller]
+    pub fn expect_no_content(&self) {
+        assert_eq!(self.status(), 204, "{}", self.json);
+        assert!(self.response.body().is_empty());
+        assert!(self.response.headers().get(CONTENT_TYPE).is_none());
+        assert_eq!(self.request_id().len(), 32);
+    }
 }
 
 pub fn item(project: &str, task: &str) -> String {
@@ -185,6 +200,14 @@ pub fn item(project: &str, task: &str) -> String {
 
 pub fn collection(project: &str) -> String {
     format!("/v2/{project}/processor-tasks")
+}
+
+pub fn versions(project: &str, task: &str) -> String {
+    format!("{}/versions", item(project, task))
+}
+
+pub fn version(project: &str, task: &str, version: &str) -> String {
+    format!("{}/versions/{version}", item(project, task))
 }
 
 /// The ids of the project's tasks, in list order.

@@ -11,5 +11,7 @@ mod faults;
 mod lifecycle;
 mod python_sdk;
 mod routes;
+mod task_queries;
 #[cfg(feature = "tls")]
 mod tls;
+mod versions;

@@ -136,11 +136,21 @@ async fn unknown_paths_and_wrong_methods_are_404_apig_0101() {
     for (method, path) in [
         (Method::GET, "/".to_owned()),
         (Method::GET, "/v2".to_owned()),
-        (Method::PUT, item(PROJECT, &task)),
         (Method::PATCH, item(PROJECT, &task)),
+        (Method::PUT, collection(PROJECT)),
         (Method::DELETE, collection(PROJECT)),
         (Method::DELETE, format!("{}/", item(PROJECT, &task))),
-        (Method::DELETE, format!("{}/versions", item(PROJECT, &task))),
+        (Method::DELETE, versions(PROJECT, &task)),
+        (Method::PATCH, versions(PROJECT, &task)),
+        (Method::PUT, version(PROJECT, &task, "v")),
+        (
+            Method::GET,
+            format!("{}/stop", version(PROJECT, &task, "v")),
+        ),
+        (
+            Method::POST,
+            format!("{}/stop/", version(PROJECT, &task, "v")),
+        ),
         (
             Method::DELETE,
             format!("/v2/{PROJECT}//processor-tasks/{task}"),
@@ -159,7 +169,7 @@ async fn unknown_paths_and_wrong_methods_are_404_apig_0101() {
         );
     }
     assert!(emu.store().contains(&project(), &task.parse().unwrap()));
-    assert_eq!(emu.stats().responses(Route::Unrouted, 404), 9);
+    assert_eq!(emu.stats().responses(Route::Unrouted, 404), 13);
     emu.shutdown().await;
 }
 

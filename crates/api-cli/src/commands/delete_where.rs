@@ -1,0 +1,187 @@
+//! `delete --where`: list what the filters match, print it, confirm, then delete exactly that.
+
+use std::{
+    io::{self, BufWriter, IsTerminal, Write},
+    process::ExitCode,
+    sync::Arc,
+};
+
+use api_client::ProcessorTasks;
+use api_model::{ProcessorTask, SortOrder};
+use futures_util::TryStreamExt;
+
+use crate::{
+    batch::BatchOptions,
+    cli::{DeleteArgs, Global, Output},
+    commands::delete::delete_all,
+    config,
+    confirm::{self, Confirmation},
+    error::CliError,
+    filter::{self, TaskFilter},
+    ids::{Entry, Location},
+    report::Reporter,
+    table,
+};
+
+/// Runs `delete --where`.
+pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliError> {
+    if args.filter.is_empty() {
+        return Err(CliError::Usage(
+            "--where needs at least one filter: --status, --type, --name-contains or --older-than"
+                .into(),
+        ));
+    }
+    let target = config::connect(global, usize::from(args.concurrency)).await?;
+    let api: Arc<dyn ProcessorTasks> = Arc::new(target.client.clone());
+    let matched = plan(api, &args.filter, filter::now_ms()).await?;
+
+    // The plan goes to stdout for people, and to stderr when stdout is JSON for a script.
+    let mut plan_out: Box<dyn Write> = if global.output == Output::Json {
+        Box::new(io::stderr().lock())
+    } else {
+        Box::new(BufWriter::new(io::stdout().lock()))
+    };
+    let what = args.filter.describe();
+    if matched.is_empty() {
+        writeln!(plan_out, "no task matches ({what}); nothing to delete")?;
+        plan_out.flush()?;
+        return finish(target, ExitCode::SUCCESS).await;
+    }
+    table::task_header(&mut plan_out)?;
+    for task in &matched {
+        table::task_row(&mut plan_out, task)?;
+    }
+    writeln!(plan_out, "{} task(s) match ({what})", matched.len())?;
+    plan_out.flush()?;
+    drop(plan_out);
+
+    let stdout = BufWriter::new(io::stdout().lock());
+    let mut reporter = Reporter::new(global.output, stdout, io::stderr());
+    if args.dry_run {
+        for (n, task) in matched.iter().enumerate() {
+            reporter.would_delete(&Location::Matched(n + 1), task.task_id.as_str())?;
+        }
+        reporter.flush()?;
+        eprintln!(
+            "dry run: {} task(s) would be deleted; nothing was sent",
+            matched.len()
+        );
+        return finish(target, ExitCode::SUCCESS).await;
+    }
+    let question = format!("Delete these {} task(s)?", matched.len());
+    match confirm::decide(args.yes, io::stdin().is_terminal()) {
+        Confirmation::Given => {}
+        Confirmation::Ask => {
+            let agreed = tokio::task::spawn_blocking(move || {
+                confirm::ask(&question, &mut io::stdin().lock(), &mut io::stderr())
+            })
+            .await
+            .map_err(|e| CliError::Failed(format!("cannot ask for confirmation: {e}")))??;
+            if !agreed {
+                eprintln!("nothing was deleted");
+                return finish(target, ExitCode::from(1)).await;
+            }
+        }
+        Confirmation::Refused => {
+            let _ = finish(target, ExitCode::SUCCESS).await;
+            return Err(CliError::Usage(format!(
+                "refusing to delete {} task(s) without confirmation: stdin is not a terminal, \
+                 so pass --yes once the list above is what you mean; nothing was deleted",
+                matched.len()
+            )));
+        }
+    }
+
+    let total = matched.len() as u64;
+    let entries = matched.into_iter().enumerate().map(|(n, task)| {
+        Ok(Entry {
+            location: Location::Matched(n + 1),
+            raw: task.task_id.to_string(),
+        })
+    });
+    // A task deleted by someone else since it was listed is what was asked for: not a failure.
+    let options = BatchOptions {
+        concurrency: usize::from(args.concurrency),
+        rate: args.rate,
+        if_exists: true,
+    };
+    delete_all(global, target, entries, total, &options, reporter).await
+}
+
+/// Every task the filter matches, oldest last; each checked here as well as by the service.
+pub async fn plan(
+    api: Arc<dyn ProcessorTasks>,
+    filter: &TaskFilter,
+    now_ms: i64,
+) -> Result<Vec<ProcessorTask>, CliError> {
+    Ok(filter::matching(api, filter, SortOrder::Desc, now_ms)
+        .try_collect()
+        .await?)
+}
+
+async fn finish(target: config::Target, code: ExitCode) -> Result<ExitCode, CliError> {
+    if let Some(emulator) = target.emulator {
+        emulator.shutdown().await;
+    }
+    Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use api_client::MockProcessorTasks;
+    use api_model::{ListProcessorTasksResponse, TaskStatus};
+
+    fn task(id: &str, name: &str, status: TaskStatus, created: i64) -> ProcessorTask {
+        serde_json::from_value(serde_json::json!({
+            "task_id": id, "name": name, "status": status.code(), "create_time": created
+        }))
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_plan_never_widens_what_the_service_matched() {
+        // A service whose fuzzy name match and status filter are looser than asked.
+        let mut api = MockProcessorTasks::new();
+        api.expect_list_processor_tasks().returning(|query| {
+            assert_eq!(query.status, Some(TaskStatus::Failed));
+            assert_eq!(query.task_name.as_deref(), Some("nightly"));
+            assert_eq!(query.offset, Some(0));
+            Ok(ListProcessorTasksResponse {
+                count: 4,
+                tasks: vec![
+                    task("a", "nightly-1", TaskStatus::Failed, 50),
+                    task("b", "Nightly-2", TaskStatus::Failed, 40),
+                    task("c", "nightly-3", TaskStatus::Completed, 30),
+                    task("d", "nightly-4", TaskStatus::Failed, 99),
+                ],
+            })
+        });
+        let filter = TaskFilter {
+            status: Some(TaskStatus::Failed),
+            name_contains: Some("nightly".into()),
+            older_than: Some(std::time::Duration::from_millis(20)),
+            ..Default::default()
+        };
+        let plan = plan(Arc::new(api), &filter, 100).await.unwrap();
+        let ids: Vec<&str> = plan.iter().map(|t| t.task_id.as_str()).collect();
+        assert_eq!(ids, ["a"]);
+    }
+
+    #[tokio::test]
+    async fn a_listing_error_fails_the_plan_so_nothing_is_deleted() {
+        let mut api = MockProcessorTasks::new();
+        api.expect_list_processor_tasks().returning(|_| {
+            Err(api_client::Error::InvalidInput(
+                api_client::InvalidInput::Config("broken".into()),
+            ))
+        });
+        api.expect_delete_processor_task().never();
+        api.expect_delete_processor_task_if_exists().never();
+        let filter = TaskFilter {
+            status: Some(TaskStatus::Failed),
+            ..Default::default()
+        };
+        assert!(plan(Arc::new(api), &filter, 0).await.is_err());
+    }
+}

@@ -1,0 +1,58 @@
+//! `show`: one task, and its versions with `--versions`.
+
+use std::{
+    io::{BufWriter, Write},
+    process::ExitCode,
+};
+
+use api_model::TaskId;
+use futures_util::TryStreamExt;
+use serde_json::json;
+
+use crate::{
+    cli::{Global, Output, ShowArgs},
+    config,
+    error::CliError,
+    table,
+};
+
+/// Runs `show`.
+pub async fn run(global: &Global, args: &ShowArgs) -> Result<ExitCode, CliError> {
+    let task_id: TaskId = args
+        .task_id
+        .parse()
+        .map_err(|e| CliError::Usage(format!("{e}; nothing was sent")))?;
+    let target = config::connect(global, 1).await?;
+    let client = &target.client;
+    let task = client.describe_processor_task(&task_id).await?;
+    let versions = if args.versions {
+        client
+            .list_processor_task_versions_stream(&task_id)
+            .try_collect::<Vec<_>>()
+            .await?
+    } else {
+        Vec::new()
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    match global.output {
+        Output::Json if args.versions => {
+            table::json_line(&mut out, &json!({"task": task, "versions": versions}))?;
+        }
+        Output::Json => table::json_line(&mut out, &task)?,
+        Output::Text | Output::Table => {
+            table::task_details(&mut out, &task)?;
+            if args.versions {
+                writeln!(out)?;
+                table::version_header(&mut out)?;
+                for version in &versions {
+                    table::version_row(&mut out, version)?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    if let Some(emulator) = target.emulator {
+        emulator.shutdown().await;
+    }
+    Ok(ExitCode::SUCCESS)
+}
