@@ -56,7 +56,7 @@ impl TaskFilter {
         let task_type = self.task_type.as_deref().is_none_or(|wanted| {
             task.template
                 .as_ref()
-                .and_then(|t| t.id.as_deref())
+                .map(|t| t.id.as_str())
                 .is_some_and(|id| id == wanted)
         });
         let name = self

@@ -19,11 +19,7 @@ pub fn task_header(out: &mut impl Write) -> io::Result<()> {
 
 /// One task as a table row.
 pub fn task_row(out: &mut impl Write, task: &ProcessorTask) -> io::Result<()> {
-    let task_type = task
-        .template
-        .as_ref()
-        .and_then(|t| t.id.as_deref())
-        .unwrap_or("-");
+    let task_type = task.template.as_ref().map(|t| t.id.as_str()).unwrap_or("-");
     let duration = task
         .duration_seconds
         .map_or_else(|| "-".to_owned(), |s| format!("{s}s"));
@@ -48,7 +44,7 @@ pub fn task_details(out: &mut impl Write, task: &ProcessorTask) -> io::Result<()
     if let Some(message) = &task.error_msg {
         line(out, "error:", message)?;
     }
-    if let Some(id) = task.template.as_ref().and_then(|t| t.id.as_deref()) {
+    if let Some(id) = task.template.as_ref().map(|t| t.id.as_str()) {
         line(out, "type:", id)?;
     }
     line(out, "created (UTC):", &format_time(task.create_time))?;

@@ -28,7 +28,7 @@ fn new_task() -> CreateProcessorTaskRequest {
     CreateProcessorTaskRequest {
         name: "clean-1".into(),
         template: TemplateParam {
-            id: Some("sys_data_cleaning".into()),
+            id: "sys_data_cleaning".into(),
             ..Default::default()
         },
         description: Some("nightly".into()),

@@ -28,6 +28,28 @@ pub(crate) fn range(
     })
 }
 
+/// `value` must have at least `min` characters.
+pub(crate) fn min_chars(
+    operation: &'static str,
+    name: &'static str,
+    value: &str,
+    min: usize,
+) -> Result<(), InvalidParameter> {
+    let count = value.chars().count();
+    if count >= min {
+        return Ok(());
+    }
+    Err(InvalidParameter {
+        operation,
+        name,
+        reason: if count == 0 {
+            "it is empty, and it is required".to_owned()
+        } else {
+            format!("it has {count} characters; at least {min} are needed")
+        },
+    })
+}
+
 /// `value` must have at most `max` characters.
 pub(crate) fn max_chars(
     operation: &'static str,
@@ -83,6 +105,12 @@ mod tests {
 
     #[test]
     fn lengths_and_characters() {
+        assert!(min_chars("Op", "name", "a", 1).is_ok());
+        let err = min_chars("Op", "name", "", 1).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid name for Op: it is empty, and it is required"
+        );
         assert!(max_chars("Op", "description", &"é".repeat(256), 256).is_ok());
         let err = max_chars("Op", "description", &"é".repeat(257), 256).unwrap_err();
         assert!(err.to_string().contains("257 characters"), "{err}");

@@ -200,7 +200,7 @@ fn bodies_are_json_with_only_the_fields_set() {
     let body = CreateProcessorTaskRequest {
         name: "clean-1".into(),
         template: TemplateParam {
-            id: Some("sys_data_cleaning".into()),
+            id: "sys_data_cleaning".into(),
             ..Default::default()
         },
         workspace_id: Some("0".into()),
@@ -230,10 +230,7 @@ fn decodes_the_api_explorer_examples() {
     assert_eq!(task.task_id.as_str(), "AcYfsdfhGyrWL5TtahH");
     assert_eq!(task.status, TaskStatus::Completed);
     assert_eq!(task.create_time, 1_606_373_999_627);
-    assert_eq!(
-        task.template.unwrap().id.as_deref(),
-        Some("sys_data_analyse")
-    );
+    assert_eq!(task.template.unwrap().id, "sys_data_analyse");
     assert_eq!(
         task.data_source.unwrap().source_type.as_deref(),
         Some("DATASET")

@@ -295,6 +295,11 @@ fn render_validate(op: &OperationSpec, body: Option<&StructDef>) -> Option<Token
         let ident = format_ident!("{}", field.rust_name);
         let name = &field.json_name;
         let mut field_checks = Vec::new();
+        if let Some(min) = field.min_length {
+            field_checks.push(quote! {
+                crate::validate::min_chars(Self::NAME, #name, value, #min)?;
+            });
+        }
         if let Some(max) = field.max_length {
             field_checks.push(quote! {
                 crate::validate::max_chars(Self::NAME, #name, value, #max)?;

@@ -39,6 +39,8 @@ pub(crate) struct Field {
     pub(crate) ty: TypeRef,
     pub(crate) required: bool,
     pub(crate) description: String,
+    /// `minLength`, in characters.
+    pub(crate) min_length: Option<usize>,
     /// `maxLength`, in characters.
     pub(crate) max_length: Option<usize>,
     /// `x-forbidden-characters`: characters the value must not hold.
@@ -101,6 +103,10 @@ fn parse_one(name: &str, schema: &Value, components: &Value) -> Result<SchemaDef
             json_name: json_name.clone(),
             required: required.contains(json_name),
             description,
+            min_length: property
+                .get("minLength")
+                .and_then(Value::as_u64)
+                .and_then(|n| usize::try_from(n).ok()),
             max_length: property
                 .get("maxLength")
                 .and_then(Value::as_u64)

@@ -116,9 +116,8 @@ pub(crate) fn type_of(schema: &Value, components: &Value, unsigned: bool) -> Res
         .is_some_and(|m| m >= 0);
     Ok(match schema.get("type").and_then(Value::as_str) {
         None => TypeRef::Json,
-        Some("string") if schema.get("enum").is_some() => {
-            bail!("string enums must be named schemas in components, referenced by $ref")
-        }
+        // An inline enum stays an open string, so a value added by the service later still
+        // decodes; named enum schemas (referenced by $ref) become Rust enums.
         Some("string") => TypeRef::String,
         Some("boolean") => TypeRef::Bool,
         Some("integer") => match (format, unsigned && non_negative) {
@@ -186,6 +185,11 @@ mod tests {
         let t = |schema: Value, unsigned| type_of(&schema, &components, unsigned).unwrap();
         assert_eq!(t(json!({"type": "string"}), false), TypeRef::String);
         assert_eq!(
+            t(json!({"type": "string", "enum": ["OBS"]}), false),
+            TypeRef::String,
+            "an inline enum is an open string"
+        );
+        assert_eq!(
             t(
                 json!({"type": "integer", "format": "int32", "minimum": 0}),
                 true
@@ -231,7 +235,6 @@ mod tests {
         let components = json!({"ErrorResponse": {"type": "object"}});
         for schema in [
             json!({"type": "integer"}),
-            json!({"type": "string", "enum": ["a"]}),
             json!({"type": "object", "properties": {"a": {"type": "string"}}}),
             json!({"type": "string", "x-rust-type": "Uuid"}),
             json!({"$ref": "#/components/schemas/Missing"}),

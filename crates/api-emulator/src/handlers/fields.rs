@@ -38,7 +38,7 @@ pub(crate) struct TaskFields {
     pub(crate) work_path: Option<Value>,
 }
 
-/// Type-checks every known field of `object` (`null` counts as absent); `Err` holds the
+/// Type-checks every known field of `object` (`null` is refused); `Err` holds the
 /// reply's detail, naming the field.
 pub(crate) fn task_fields(object: &Map<String, Value>) -> Result<TaskFields, String> {
     // `version_id` is checked but not kept: a new task or version gets an id of its own.
@@ -78,9 +78,10 @@ pub(crate) fn description(object: &Map<String, Value>) -> Result<Option<String>,
     Ok(Some(description.to_owned()))
 }
 
-/// The field, unless absent or `null`.
+/// The field, if present. `null` is present, and refused by every type check: the spec
+/// declares no field nullable.
 fn field<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    object.get(name).filter(|value| !value.is_null())
+    object.get(name)
 }
 
 fn string<'a>(object: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, String> {
@@ -93,8 +94,8 @@ fn string<'a>(object: &'a Map<String, Value>, name: &str) -> Result<Option<&'a s
         .transpose()
 }
 
-/// The optional `template`: an object whose `id` and `name` are strings and whose
-/// `operator_params` is an array.
+/// The optional `template`: an object with a non-empty string `id`, a string `name`, and an
+/// array of operator objects `operator_params`.
 fn template(object: &Map<String, Value>) -> Result<Option<Map<String, Value>>, String> {
     let Some(value) = field(object, "template") else {
         return Ok(None);
@@ -102,12 +103,37 @@ fn template(object: &Map<String, Value>) -> Result<Option<Map<String, Value>>, S
     let template = value
         .as_object()
         .ok_or("template must be an object with an id.")?;
-    string(template, "id").map_err(|_| "template.id must be a string.")?;
+    match string(template, "id") {
+        Ok(Some(id)) if !id.trim().is_empty() => {}
+        _ => return Err("template.id is mandatory: a non-empty string.".to_owned()),
+    }
     string(template, "name").map_err(|_| "template.name must be a string.")?;
-    if field(template, "operator_params").is_some_and(|params| !params.is_array()) {
-        return Err("template.operator_params must be an array.".to_owned());
+    if let Some(params) = field(template, "operator_params") {
+        let params = params
+            .as_array()
+            .ok_or("template.operator_params must be an array.")?;
+        for (index, param) in params.iter().enumerate() {
+            let name = format!("template.operator_params[{index}]");
+            let param = param
+                .as_object()
+                .ok_or_else(|| format!("{name} must be an object."))?;
+            strings(param, &name, &["id", "name"])?;
+            if field(param, "advanced_params_switch").is_some_and(|v| !v.is_boolean()) {
+                return Err(format!(
+                    "{name}.advanced_params_switch must be true or false."
+                ));
+            }
+        }
     }
     Ok(Some(template.clone()))
+}
+
+/// Each of `names` in `object`, if present, must be a string.
+fn strings(object: &Map<String, Value>, parent: &str, names: &[&str]) -> Result<(), String> {
+    for name in names {
+        string(object, name).map_err(|_| format!("{parent}.{name} must be a string."))?;
+    }
+    Ok(())
 }
 
 /// An optional object whose optional `type` is one of `types` and whose `source` is a string.
@@ -133,8 +159,18 @@ fn check_typed(value: &Value, name: &str, types: &[&str]) -> Result<(), String> 
     {
         return Err(format!("{name}.type must be one of {}.", types.join(", ")));
     }
-    string(object, "source").map_err(|_| format!("{name}.source must be a string."))?;
-    Ok(())
+    strings(
+        object,
+        name,
+        &[
+            "source",
+            "name",
+            "version_id",
+            "version_name",
+            "output_path",
+            "path",
+        ],
+    )
 }
 
 /// The optional `inputs`: an array of objects like a data source.
@@ -207,8 +243,16 @@ mod tests {
         assert_eq!(fields.data_source.unwrap()["extra"], 1);
         assert_eq!(fields.inputs.unwrap().len(), 2);
         assert_eq!(fields.work_path.unwrap()["path"], "p");
-        let nulls = check(json!({"name": null, "inputs": null, "create_version": null})).unwrap();
-        assert!(nulls.name.is_none() && nulls.inputs.is_none() && !nulls.create_version);
+        // The spec declares no field nullable: null is a wrong type, at any depth.
+        for body in [
+            json!({"name": null}),
+            json!({"inputs": null}),
+            json!({"create_version": null}),
+            json!({"work_path": {"version_name": null}}),
+            json!({"template": {"id": "t", "name": null}}),
+        ] {
+            assert!(check(body.clone()).is_err(), "{body}");
+        }
     }
 
     #[test]

@@ -112,6 +112,9 @@ pub(crate) fn change_version(
     }
 }
 
+/// The largest `offset` the service takes: the spec's int32 maximum.
+pub(crate) const MAX_OFFSET: usize = i32::MAX as usize;
+
 /// The `(name, value)` pairs of a raw query, percent-decoded (`+` stays `+`).
 pub(crate) fn query_pairs(query: Option<&str>) -> impl Iterator<Item = (String, String)> + '_ {
     query
@@ -136,7 +139,7 @@ pub(crate) fn query_value(query: Option<&str>, name: &str) -> Option<String> {
 /// The optional `offset` (from 0) and `limit` (1 to 100, default 10) of a list; `Err` holds
 /// the reply's detail.
 pub(crate) fn paging(query: Option<&str>) -> Result<(usize, usize), String> {
-    let offset = bounded_param(query, "offset", 0, 0..=usize::MAX >> 1)?;
+    let offset = bounded_param(query, "offset", 0, 0..=MAX_OFFSET)?;
     let limit = bounded_param(query, "limit", DEFAULT_LIMIT, 1..=MAX_LIMIT)?;
     Ok((offset, limit))
 }

@@ -3,7 +3,7 @@
 use api_model::ErrorCode;
 use serde::Serialize;
 
-use crate::handlers::bounded_param;
+use crate::handlers::{MAX_OFFSET, bounded_param};
 use crate::reply::Reply;
 use crate::seed::TEMPLATE_IDS;
 
@@ -30,7 +30,7 @@ struct ItemsBody {
 
 /// `{"total": 5, "items": [...]}`; `offset` from 0, `limit` 1 to 1000.
 pub(crate) fn handle(query: Option<&str>) -> Reply {
-    let params = bounded_param(query, "offset", 0, 0..=usize::MAX >> 1).and_then(|offset| {
+    let params = bounded_param(query, "offset", 0, 0..=MAX_OFFSET).and_then(|offset| {
         bounded_param(query, "limit", 1000, 1..=1000).map(|limit| (offset, limit))
     });
     let (offset, limit) = match params {
