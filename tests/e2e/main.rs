@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod auth;
+mod family;
 mod faults;
 mod hostile;
 mod hostile_props;

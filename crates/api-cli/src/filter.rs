@@ -23,7 +23,7 @@ pub struct TaskFilter {
     pub task_type: Option<String>,
 
     /// Only tasks whose name contains TEXT (case-sensitive).
-    #[arg(long, visible_alias = "name", value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT")]
     pub name_contains: Option<String>,
 
     /// Only tasks created longer ago than AGE, e.g. 30d, 12h, 2w, 90m.

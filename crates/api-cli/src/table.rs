@@ -27,7 +27,7 @@ pub fn task_row(out: &mut impl Write, task: &ProcessorTask) -> io::Result<()> {
         out,
         "{:<19}  {:<NAME_WIDTH$}  {:<12}  {:<22}  {:<20}  {:>8}",
         task.task_id.as_str(),
-        cut(&task.name, NAME_WIDTH),
+        cut(&printable(&task.name), NAME_WIDTH),
         task.status.to_string(),
         task_type,
         format_time(task.create_time),
@@ -37,7 +37,9 @@ pub fn task_row(out: &mut impl Write, task: &ProcessorTask) -> io::Result<()> {
 
 /// A task as `field: value` lines.
 pub fn task_details(out: &mut impl Write, task: &ProcessorTask) -> io::Result<()> {
-    let line = |out: &mut dyn Write, key: &str, value: &str| writeln!(out, "{key:<16}{value}");
+    let line = |out: &mut dyn Write, key: &str, value: &str| {
+        writeln!(out, "{key:<16}{}", printable(value))
+    };
     line(out, "task id:", task.task_id.as_str())?;
     line(out, "name:", &task.name)?;
     line(out, "status:", &task.status.to_string())?;
@@ -97,6 +99,23 @@ pub fn json_line(out: &mut impl Write, value: &impl serde::Serialize) -> io::Res
     writeln!(out)
 }
 
+/// `text` with control characters escaped (`\n`, `\u{1b}`), so that a name or message from the
+/// service can neither break a row nor send terminal escape sequences.
+pub fn printable(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// `text`, cut to `width` characters with `…`.
 fn cut(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
@@ -140,6 +159,31 @@ mod tests {
         assert_eq!(format_time(1_606_373_999_627), "2020-11-26 06:59:59");
         assert_eq!(format_time(951_782_400_000), "2000-02-29 00:00:00");
         assert_eq!(format_time(-1_000), "1969-12-31 23:59:59");
+    }
+
+    #[test]
+    fn control_characters_cannot_fake_rows_or_reach_the_terminal() {
+        assert_eq!(printable("plain"), "plain");
+        assert_eq!(printable("a\nFAKE ROW"), "a\\nFAKE ROW");
+        assert_eq!(printable("\u{1b}[31mred"), "\\u{1b}[31mred");
+        let task: ProcessorTask = serde_json::from_value(serde_json::json!({
+            "task_id": "x", "name": "evil\nSNEJua7qdZZN8GvkcEr  other", "status": 3,
+            "create_time": 0, "error_msg": "\u{1b}]0;title\u{7}"
+        }))
+        .unwrap();
+        let mut out = Vec::new();
+        task_row(&mut out, &task).unwrap();
+        task_details(&mut out, &task).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        assert_eq!(text.lines().next().unwrap().matches("evil").count(), 1);
+        assert!(
+            !text.lines().any(|l| l.starts_with("SNEJua7qdZZN8GvkcEr")),
+            "{text}"
+        );
     }
 
     #[test]

@@ -162,7 +162,13 @@ async fn list_filters_by_status_type_and_name_in_a_table_or_json() {
 
     let mut cmd = cli(&emu);
     cmd.args([
-        "list", "--name", "nightly", "--output", "json", "--limit", "2",
+        "list",
+        "--name-contains",
+        "nightly",
+        "--output",
+        "json",
+        "--limit",
+        "2",
     ]);
     let out = output(cmd).await;
     assert!(out.status.success(), "{}", text(&out.stderr));

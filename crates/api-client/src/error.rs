@@ -62,6 +62,14 @@ pub enum Error {
         attempts: u32,
     },
 
+    /// A paginated listing could not be read safely: its pages were not in the order that
+    /// paging relies on, so going on could skip entries. The entries yielded before it are real.
+    #[error("the listing cannot be paged safely, so it stopped: {reason}")]
+    Listing {
+        /// What was wrong.
+        reason: String,
+    },
+
     /// A success reply that could not be read.
     #[error("{source} (after {attempts} attempt(s))")]
     Decode {
@@ -147,7 +155,10 @@ impl Error {
     /// 503 and 504. False for invalid input, credentials, 4xx replies and unreadable replies.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::InvalidInput(_) | Error::Credentials(_) | Error::Decode { .. } => false,
+            Error::InvalidInput(_)
+            | Error::Credentials(_)
+            | Error::Decode { .. }
+            | Error::Listing { .. } => false,
             Error::Transport { source, .. } => crate::retry::transport_error_is_transient(source),
             Error::Timeout { .. } => true,
             Error::Service { source, .. } => {
@@ -168,7 +179,7 @@ impl Error {
     /// How many attempts were made (0 when the call was refused before any I/O).
     pub fn attempts(&self) -> u32 {
         match self {
-            Error::InvalidInput(_) | Error::Credentials(_) => 0,
+            Error::InvalidInput(_) | Error::Credentials(_) | Error::Listing { .. } => 0,
             Error::Transport { attempts, .. }
             | Error::Timeout { attempts, .. }
             | Error::Service { attempts, .. }
@@ -194,7 +205,10 @@ impl Error {
         match self {
             Error::InvalidInput(_) | Error::Credentials(_) => false,
             Error::Transport { sent, .. } => *sent,
-            Error::Timeout { .. } | Error::Service { .. } | Error::Decode { .. } => true,
+            Error::Timeout { .. }
+            | Error::Service { .. }
+            | Error::Decode { .. }
+            | Error::Listing { .. } => true,
         }
     }
 }

@@ -11,7 +11,7 @@ use api_model::{
 };
 use futures_util::stream::BoxStream;
 
-use crate::{Client, Error, pages};
+use crate::{Client, Error, ErrorCode, pages};
 
 impl Client {
     /// One page of a task's versions: `GET …/processor-tasks/{task_id}/versions`.
@@ -66,6 +66,10 @@ impl Client {
     }
 
     /// Deletes a version: `DELETE …/processor-tasks/{task_id}/versions/{version_id}` (`204`).
+    ///
+    /// Retried like any idempotent call. When a retry finds the version gone
+    /// (`400 ModelArts.4851`), an earlier attempt whose reply was lost deleted it: that is
+    /// success. On the first attempt, 4851 is an error (there was no such version).
     pub async fn delete_processor_task_version(
         &self,
         task_id: &TaskId,
@@ -76,7 +80,15 @@ impl Client {
             task_id.clone(),
             version_id.clone(),
         );
-        self.call(&op).await
+        match self.call(&op).await {
+            Err(Error::Service { source, attempts })
+                if attempts > 1 && *source.code() == ErrorCode::TaskVersionNotFound =>
+            {
+                tracing::info!("a retry found the version gone: an earlier attempt deleted it");
+                Ok(())
+            }
+            other => other,
+        }
     }
 
     /// Stops a running version: `POST …/versions/{version_id}/stop`. A POST: not sent again

@@ -319,3 +319,27 @@ async fn the_stream_pages_with_the_client() {
         ]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_version_delete_whose_reply_was_lost_is_done_when_the_retry_finds_it_gone() {
+    let (transport, sent) = scripted(vec![
+        Err(TransportError::timeout(TimeoutPhase::Response)),
+        Ok(error_reply(400, "ModelArts.4851")),
+    ]);
+    client(transport)
+        .delete_processor_task_version(&task(), &version())
+        .await
+        .unwrap();
+    assert_eq!(sent.lock().unwrap().len(), 2);
+
+    // On the first attempt, "no such version" is an error.
+    let (transport, _) = scripted(vec![Ok(error_reply(400, "ModelArts.4851"))]);
+    let err = client(transport)
+        .delete_processor_task_version(&task(), &version())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(&api_client::ErrorCode::TaskVersionNotFound)
+    );
+}

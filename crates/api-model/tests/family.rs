@@ -58,7 +58,11 @@ fn every_operation_has_its_method_path_and_idempotency() {
     assert_eq!(path_and_query(&create), base);
     let unnamed = CreateProcessorTask::new(project(), CreateProcessorTaskRequest::default());
     let err = unnamed.build_request(&endpoint()).unwrap_err();
-    assert!(err.to_string().contains("invalid name for CreateProcessorTask: it is empty"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("invalid name for CreateProcessorTask: it is empty"),
+        "{err}"
+    );
     let list = ListProcessorTasks::new(project(), ListProcessorTasksQuery::default());
     assert_eq!(path_and_query(&list), base);
     let items = GetProcessorTaskItems::new(project(), GetProcessorTaskItemsQuery::default());

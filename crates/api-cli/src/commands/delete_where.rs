@@ -33,7 +33,7 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
     }
     let target = config::connect(global, usize::from(args.concurrency)).await?;
     let api: Arc<dyn ProcessorTasks> = Arc::new(target.client.clone());
-    let matched = plan(api, &args.filter, filter::now_ms()).await?;
+    let mut matched = plan(Arc::clone(&api), &args.filter, filter::now_ms()).await?;
 
     // The plan goes to stdout for people, and to stderr when stdout is JSON for a script.
     let mut plan_out: Box<dyn Write> = if global.output == Output::Json {
@@ -81,6 +81,17 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
                 eprintln!("nothing was deleted");
                 return finish(target, ExitCode::from(1)).await;
             }
+            // Time passed while the question was open: delete only what still matches.
+            let fresh = plan(Arc::clone(&api), &args.filter, filter::now_ms()).await?;
+            let (kept, changed) = still_matching(matched, &fresh);
+            if !changed.is_empty() {
+                eprintln!(
+                    "{} task(s) no longer match since they were listed, and are kept: {}",
+                    changed.len(),
+                    changed.join(" ")
+                );
+            }
+            matched = kept;
         }
         Confirmation::Refused => {
             let _ = finish(target, ExitCode::SUCCESS).await;
@@ -92,6 +103,10 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
         }
     }
 
+    if matched.is_empty() {
+        eprintln!("nothing left to delete");
+        return finish(target, ExitCode::SUCCESS).await;
+    }
     let total = matched.len() as u64;
     let entries = matched.into_iter().enumerate().map(|(n, task)| {
         Ok(Entry {
@@ -117,6 +132,23 @@ pub async fn plan(
     Ok(filter::matching(api, filter, SortOrder::Desc, now_ms)
         .try_collect()
         .await?)
+}
+
+/// The confirmed tasks that are still in `fresh` (the filter's matches now), and the ids of
+/// those that are not.
+pub fn still_matching(
+    confirmed: Vec<ProcessorTask>,
+    fresh: &[ProcessorTask],
+) -> (Vec<ProcessorTask>, Vec<String>) {
+    let now: std::collections::HashSet<&api_model::TaskId> =
+        fresh.iter().map(|t| &t.task_id).collect();
+    let (kept, changed): (Vec<_>, Vec<_>) = confirmed
+        .into_iter()
+        .partition(|t| now.contains(&t.task_id));
+    (
+        kept,
+        changed.into_iter().map(|t| t.task_id.to_string()).collect(),
+    )
 }
 
 async fn finish(target: config::Target, code: ExitCode) -> Result<ExitCode, CliError> {
@@ -150,10 +182,10 @@ mod tests {
             Ok(ListProcessorTasksResponse {
                 count: 4,
                 tasks: vec![
+                    task("d", "nightly-4", TaskStatus::Failed, 99),
                     task("a", "nightly-1", TaskStatus::Failed, 50),
                     task("b", "Nightly-2", TaskStatus::Failed, 40),
                     task("c", "nightly-3", TaskStatus::Completed, 30),
-                    task("d", "nightly-4", TaskStatus::Failed, 99),
                 ],
             })
         });
@@ -166,6 +198,25 @@ mod tests {
         let plan = plan(Arc::new(api), &filter, 100).await.unwrap();
         let ids: Vec<&str> = plan.iter().map(|t| t.task_id.as_str()).collect();
         assert_eq!(ids, ["a"]);
+    }
+
+    #[test]
+    fn only_confirmed_tasks_that_still_match_are_kept() {
+        let confirmed = vec![
+            task("a", "n", TaskStatus::Failed, 1),
+            task("b", "n", TaskStatus::Failed, 2),
+            task("c", "n", TaskStatus::Failed, 3),
+        ];
+        // b changed (no longer matches); d is new (never confirmed).
+        let fresh = vec![
+            task("a", "n", TaskStatus::Failed, 1),
+            task("c", "n", TaskStatus::Failed, 3),
+            task("d", "n", TaskStatus::Failed, 4),
+        ];
+        let (kept, changed) = still_matching(confirmed, &fresh);
+        let kept: Vec<&str> = kept.iter().map(|t| t.task_id.as_str()).collect();
+        assert_eq!(kept, ["a", "c"]);
+        assert_eq!(changed, ["b"]);
     }
 
     #[tokio::test]

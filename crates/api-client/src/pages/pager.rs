@@ -104,6 +104,10 @@ where
                     return vec![Err(error)];
                 }
             };
+            if let Some(reason) = self.out_of_order(&page, offset) {
+                self.done = true;
+                return vec![Err(Error::Listing { reason })];
+            }
             if offset > 0 && !self.starts_at_or_before_cursor(page.first()) {
                 // Entries before this page were removed: it may start past unread ones.
                 self.next = offset.saturating_sub(self.limit).saturating_add(1);
@@ -125,6 +129,30 @@ where
                 return fresh;
             }
         }
+    }
+
+    /// Why the page breaks the order the pager relies on, if it does: an entry that sorts
+    /// before the one ahead of it. Going on could skip entries silently, so the pager stops.
+    fn out_of_order(&self, page: &[T], offset: u32) -> Option<String> {
+        page.windows(2).enumerate().find_map(|(i, pair)| {
+            let (a, b) = ((self.key)(&pair[0]), (self.key)(&pair[1]));
+            (self.compare(b.time, a.time) == std::cmp::Ordering::Less).then(|| {
+                format!(
+                    "the page at offset {offset} is not sorted {} by time: entry {} ({}, time {}) \
+                     comes after entry {} ({}, time {})",
+                    match self.direction {
+                        Direction::NewestFirst => "newest first",
+                        Direction::OldestFirst => "oldest first",
+                    },
+                    i + 1,
+                    b.id,
+                    b.time,
+                    i,
+                    a.id,
+                    a.time
+                )
+            })
+        })
     }
 
     /// Whether the page's first entry is one already yielded or one sorted before them.

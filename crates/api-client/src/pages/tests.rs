@@ -59,7 +59,16 @@ async fn run(
     limit: u32,
     mutate: impl FnMut(&mut Listing, &[Entry]) + Send + 'static,
 ) -> (Vec<Result<Entry, Error>>, Arc<Mutex<Listing>>) {
-    let direction = listing.direction;
+    run_as(listing.direction, listing, limit, mutate).await
+}
+
+/// Like [`run`], but the pager expects `direction` whatever the listing does.
+async fn run_as(
+    direction: Direction,
+    listing: Listing,
+    limit: u32,
+    mutate: impl FnMut(&mut Listing, &[Entry]) + Send + 'static,
+) -> (Vec<Result<Entry, Error>>, Arc<Mutex<Listing>>) {
     let listing = Arc::new(Mutex::new(listing));
     let mutate = Arc::new(Mutex::new(mutate));
     let shared = Arc::clone(&listing);
@@ -279,5 +288,27 @@ async fn an_error_ends_the_stream() {
         *calls.lock().unwrap(),
         2,
         "nothing is asked after the error"
+    );
+}
+
+#[tokio::test]
+async fn a_listing_in_the_wrong_order_stops_with_an_error_instead_of_skipping() {
+    // A service that ignores the requested order: oldest first when newest first was asked.
+    let (results, _) = run_as(
+        Direction::NewestFirst,
+        Listing::new(entries(12), Direction::OldestFirst),
+        5,
+        |_, _| {},
+    )
+    .await;
+    let Some(Err(err)) = results.last() else {
+        panic!("the stream must end with an error: {results:?}")
+    };
+    assert!(matches!(err, Error::Listing { .. }), "{err}");
+    assert!(err.to_string().contains("not sorted newest first"), "{err}");
+    assert_eq!(
+        results.len(),
+        1,
+        "nothing of a page out of order is yielded"
     );
 }

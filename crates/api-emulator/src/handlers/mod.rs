@@ -115,7 +115,7 @@ pub(crate) fn change_version(
 /// The largest `offset` the service takes: the spec's int32 maximum.
 pub(crate) const MAX_OFFSET: usize = i32::MAX as usize;
 
-/// The `(name, value)` pairs of a raw query, percent-decoded (`+` stays `+`).
+/// The `(name, value)` pairs of a raw query, percent-decoded (`+` is a space, `%2B` a plus).
 pub(crate) fn query_pairs(query: Option<&str>) -> impl Iterator<Item = (String, String)> + '_ {
     query
         .unwrap_or("")
@@ -123,7 +123,12 @@ pub(crate) fn query_pairs(query: Option<&str>) -> impl Iterator<Item = (String, 
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
+            // `+` is a space, as in a form and as the AK/SK signature reads the query.
+            let decode = |s: &str| {
+                percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
             (decode(name), decode(value))
         })
 }

@@ -61,6 +61,14 @@ fn tasks() -> Vec<Task> {
 }
 
 #[test]
+fn a_plus_is_a_space_as_the_signature_reads_it() {
+    assert_eq!(
+        crate::handlers::query_value(Some("task_name=a+b%2Bc"), "task_name").as_deref(),
+        Some("a b+c")
+    );
+}
+
+#[test]
 fn each_filter_and_count() {
     let (app, _) = app_in_memory(tasks());
     for (query, expected) in [
@@ -71,6 +79,7 @@ fn each_filter_and_count() {
         ("task_name=CLEANING", vec!["a", "c"]),
         ("task_name=ana", vec!["e", "b"]),
         ("task_name=%20", vec![]),
+        ("task_name=Cleaning-one", vec!["a"]),
         ("task_type=sys_data_cleaning", vec!["a", "c"]),
         ("task_type=sys_data", vec![]),
         ("workspace_id=ws-1", vec!["e", "b"]),
