@@ -1,4 +1,5 @@
-//! The ModelArts processor-tasks client: AK/SK and token auth, retries, timeouts, typed errors.
+//! The ModelArts processor-tasks client: every operation, AK/SK and token auth, retries,
+//! timeouts, paginating streams, typed errors.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), api_client::Error> {
@@ -16,9 +17,15 @@
 //!
 //! - Requests are signed with `SDK-HMAC-SHA256` (the official SDKs' signer, from `api-auth`)
 //!   or carry an IAM token; every attempt is signed afresh.
-//! - DELETE is idempotent, so connection failures, timeouts, I/O errors and 429/500/502/503/504
-//!   are retried with full-jitter exponential backoff, honouring `Retry-After`
-//!   ([`RetryPolicy`], [`classify`]). Each attempt and each call has a time limit ([`Timeouts`]).
+//! - One method per operation of the processor-tasks family (create, list, task types,
+//!   describe, update, delete; list, create, describe, delete and stop versions), with typed
+//!   bodies and replies generated from the spec, and bounds checked before sending.
+//! - The list operations also come as streams that page for you ([`pages`]): tasks deleted or
+//!   created while a listing is read are never skipped or yielded twice.
+//! - GET, PUT and DELETE are idempotent, so connection failures, timeouts, I/O errors and
+//!   429/500/502/503/504 are retried with full-jitter exponential backoff, honouring
+//!   `Retry-After` ([`RetryPolicy`], [`classify`]). A POST is retried only when it certainly
+//!   never left (no connection). Each attempt and each call has a time limit ([`Timeouts`]).
 //! - Every failure is an [`Error`] naming its phase, with [`Error::is_retryable`] and
 //!   [`Error::request_id`].
 //! - Code against the [`ProcessorTasks`] trait and mock it (`mock` feature) in your tests.
