@@ -113,6 +113,8 @@ def main():
                           ("task_name", "一 (&=?!#%.*)"), ("return_result", True),
                           ("version_id", "b,a"), ("source", "")],
             collection_formats={"status": "multi"}),
+        "list_by_name": call(sdk, "GET", COLLECTION,
+                             query_params=[("task_name", "nicod"), ("source", ""), ("limit", 10)]),
         "items": call(sdk, "GET", ITEMS, query_params=[("offset", 0), ("limit", 1000)]),
         "describe_without_content_type": call(bare_get, "GET", ITEM,
                                               {"task_id": tasks["delete"]}),

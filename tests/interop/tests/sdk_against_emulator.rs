@@ -65,11 +65,15 @@ async fn the_official_sdk_with_temporary_credentials_is_accepted() {
     let status = |name: &str| calls[name]["status"].as_u64().unwrap_or(0);
 
     // The list's query: repeated `status` keys, a boolean, an empty value and a value that
-    // needs encoding, all signed by the SDK and verified by the emulator.
+    // needs encoding, all signed by the SDK and verified by the emulator. The filters apply
+    // (the last `status` is 0, and no task's name holds that text), so nothing matches.
     assert_eq!(status("list_encoded_query"), 200, "{calls}");
+    assert_eq!(calls["list_encoded_query"]["body"]["count"], 0, "{calls}");
+    // A filter that matches: the one task named "unicode" (an empty `source` filters nothing).
+    assert_eq!(status("list_by_name"), 200, "{calls}");
+    assert_eq!(calls["list_by_name"]["body"]["count"], 1, "{calls}");
     assert_eq!(
-        calls["list_encoded_query"]["body"]["count"],
-        SEEDED + 1,
+        calls["list_by_name"]["body"]["tasks"][0]["task_id"], UNICODE_ID,
         "{calls}"
     );
     assert_eq!(status("items"), 200, "{calls}");
@@ -98,7 +102,7 @@ async fn the_official_sdk_with_temporary_credentials_is_accepted() {
 
     // Every request carried the token, and the SDK signed it.
     let sent = result["sent"].as_array().unwrap();
-    assert_eq!(sent.len(), 8, "{sent:?}");
+    assert_eq!(sent.len(), 9, "{sent:?}");
     for request in sent {
         assert_eq!(request["has_security_token"], true, "{request}");
         let signed: Vec<&str> = request["signed_headers"]

@@ -38,6 +38,8 @@ pub(crate) fn parse(raw: Option<&str>) -> Result<ListParams, String> {
                 .ok_or_else(|| "status must be an integer from 0 to 4".to_owned())
         })
         .transpose()?;
+    // An empty text filter (`source=`) filters nothing, as when it is left out.
+    let text = |name| value(name).filter(|v: &String| !v.is_empty());
     let version_ids = value("version_id")
         .map(|list| {
             list.split(',')
@@ -54,12 +56,12 @@ pub(crate) fn parse(raw: Option<&str>) -> Result<ListParams, String> {
             sort_by,
             order,
             status,
-            name_contains: value("task_name"),
-            template_id: value("task_type"),
-            workspace_id: value("workspace_id"),
+            name_contains: text("task_name"),
+            template_id: text("task_type"),
+            workspace_id: text("workspace_id"),
             version_ids,
-            source: value("source"),
-            source_type: value("source_type"),
+            source: text("source"),
+            source_type: text("source_type"),
         },
         return_result,
     })

@@ -90,6 +90,11 @@ fn each_filter_and_count() {
         ("source=obs://bucket/a/", vec!["a"]),
         ("source=custom-1", vec!["b"]),
         ("source=obs", vec![]),
+        // An empty text filter filters nothing.
+        (
+            "source=&task_name=&task_type=&workspace_id=&source_type=",
+            vec!["e", "a", "b", "c", "d"],
+        ),
         ("source_type=OBS", vec!["a"]),
         ("source_type=DATASET", vec!["b"]),
         ("source_type=TASK", vec![]),
