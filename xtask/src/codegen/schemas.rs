@@ -47,7 +47,8 @@ pub(crate) struct Field {
     pub(crate) forbidden: Option<String>,
 }
 
-/// Every schema in `components.schemas` but those in [`NOT_GENERATED`], in spec order.
+/// Every schema in `components.schemas` but those in [`NOT_GENERATED`], sorted by name (and
+/// their properties too): the output does not depend on how the spec file orders them.
 pub(crate) fn parse(components: &Value) -> Result<Vec<SchemaDef>> {
     let schemas = components
         .as_object()
