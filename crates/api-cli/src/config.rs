@@ -19,6 +19,15 @@ pub struct Target {
     pub emulator: Option<Emulator>,
 }
 
+impl Target {
+    /// Shuts down the in-process emulator, if there is one. Call it when the command is done.
+    pub async fn shutdown(self) {
+        if let Some(emulator) = self.emulator {
+            emulator.shutdown().await;
+        }
+    }
+}
+
 /// Builds the client the flags and environment describe, for up to `in_flight` requests at once.
 pub async fn connect(global: &Global, in_flight: usize) -> Result<Target, CliError> {
     let retry = RetryPolicy::default().with_max_attempts(global.max_attempts);

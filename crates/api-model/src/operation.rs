@@ -109,7 +109,8 @@ pub trait Operation {
     fn build_request(&self, endpoint: &Endpoint) -> Result<Request<Bytes>, BuildError> {
         self.validate()?;
         let path = self.path();
-        let path_and_query = match self.query() {
+        let query = self.query();
+        let path_and_query = match &query {
             Some(query) => format!("{path}?{query}"),
             None => path.clone(),
         };
@@ -119,7 +120,7 @@ pub trait Operation {
                 path: path.clone(),
                 source,
             })?;
-        if !uri.path().ends_with(path.as_str()) || uri.query() != self.query().as_deref() {
+        if !uri.path().ends_with(path.as_str()) || uri.query() != query.as_deref() {
             return Err(BuildError::PathChanged {
                 expected: path,
                 actual: uri.path().to_owned(),

@@ -138,9 +138,7 @@ pub async fn delete_all<O: Write, E: Write>(
     summary.finish(started.elapsed(), stats);
     reporter.summary(&summary)?;
     reporter.flush()?;
-    if let Some(emulator) = target.emulator {
-        emulator.shutdown().await;
-    }
+    target.shutdown().await;
     Ok(if summary.all_succeeded() {
         ExitCode::SUCCESS
     } else {

@@ -152,9 +152,7 @@ pub fn still_matching(
 }
 
 async fn finish(target: config::Target, code: ExitCode) -> Result<ExitCode, CliError> {
-    if let Some(emulator) = target.emulator {
-        emulator.shutdown().await;
-    }
+    target.shutdown().await;
     Ok(code)
 }
 

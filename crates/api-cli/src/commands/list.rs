@@ -42,9 +42,7 @@ pub async fn run(global: &Global, args: &ListArgs) -> Result<ExitCode, CliError>
     if global.output != Output::Json {
         eprintln!("{shown} task(s) ({})", args.filter.describe());
     }
-    if let Some(emulator) = target.emulator {
-        emulator.shutdown().await;
-    }
+    target.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -51,8 +51,6 @@ pub async fn run(global: &Global, args: &ShowArgs) -> Result<ExitCode, CliError>
         }
     }
     out.flush()?;
-    if let Some(emulator) = target.emulator {
-        emulator.shutdown().await;
-    }
+    target.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

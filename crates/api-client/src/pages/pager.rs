@@ -114,8 +114,8 @@ where
                 tracing::debug!(offset, "the listing shifted; stepping back a page");
                 continue;
             }
-            let full = u32::try_from(page.len()).is_ok_and(|len| len >= self.limit);
             let read = u32::try_from(page.len()).unwrap_or(u32::MAX);
+            let full = read >= self.limit;
             self.next = offset.saturating_add(read);
             let fresh: Vec<Result<T, Error>> = page
                 .into_iter()
