@@ -196,6 +196,54 @@ async fn listing_while_deleting_what_was_listed_skips_nothing() {
 }
 
 #[tokio::test]
+async fn listing_1000_tasks_takes_11_requests_of_pages_the_service_offers() {
+    let (emu, client) = started(emulator().with_tasks(&project(), tasks(1_000))).await;
+    let listed: Vec<_> = client
+        .list_processor_tasks_stream(ListProcessorTasksQuery::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1_000);
+    let unique: BTreeSet<_> = listed.iter().map(|t| t.task_id.to_string()).collect();
+    assert_eq!(unique.len(), 1_000);
+    let lists = emu.stats().responses_for(Route::ListTasks);
+    eprintln!("1000 tasks listed in pages of up to 100: {lists} list requests");
+    assert_eq!(lists, 11, "10 pages and one for the overlaps");
+    // Every request was a page index with a page size: no item offsets.
+    for request in emu.received_requests() {
+        let query = request.query.unwrap_or_default();
+        assert!(query.starts_with("offset="), "{query}");
+        let pairs: std::collections::HashMap<&str, u64> = query
+            .split('&')
+            .filter_map(|p| p.split_once('='))
+            .filter_map(|(k, v)| Some((k, v.parse().ok()?)))
+            .collect();
+        assert!(
+            pairs["offset"] <= 10 && (1..=100).contains(&pairs["limit"]),
+            "{query}"
+        );
+    }
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn deleting_1000_tasks_while_streaming_them_costs_about_two_list_requests_a_page() {
+    let (emu, client) = started(emulator().with_tasks(&project(), tasks(1_000))).await;
+    let mut stream = client.list_processor_tasks_stream(ListProcessorTasksQuery::default());
+    let mut seen = 0;
+    while let Some(task) = stream.try_next().await.unwrap() {
+        client.delete_processor_task(&task.task_id).await.unwrap();
+        seen += 1;
+    }
+    assert_eq!(seen, 1_000);
+    assert_eq!(emu.store().count(&project()), 0, "none skipped");
+    let lists = emu.stats().responses_for(Route::ListTasks);
+    eprintln!("1000 tasks deleted while streamed in pages of up to 100: {lists} list requests");
+    assert!(lists <= 2 * 10 + 2, "{lists} list requests");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
 async fn listing_while_others_delete_and_create_yields_each_survivor_once() {
     let (emu, client) = started(emulator().with_tasks(&project(), tasks(300))).await;
     let other = client.clone();

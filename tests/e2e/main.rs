@@ -7,6 +7,7 @@ mod family;
 mod faults;
 mod hostile;
 mod hostile_props;
+mod listing;
 mod malformed;
 mod secrets;
 mod throttling;

@@ -459,3 +459,104 @@ async fn on_a_terminal_it_asks_and_only_yes_deletes() {
     assert!(shown.contains("deleted:       2"), "{shown}");
     assert_eq!(present(&emu).len(), TASKS.len() - 2);
 }
+
+/// `n` tasks, task `i` created `i` minutes ago; every third (`i % 3 == 1`) failed, the rest
+/// completed, and every fifth is old (60 days) whatever its status.
+fn many_tasks(n: u64) -> Vec<Task> {
+    let now = now_ms();
+    (0..n)
+        .map(|i| {
+            let status = if i % 3 == 1 {
+                TaskStatus::Failed
+            } else {
+                TaskStatus::Completed
+            };
+            let age = if i % 5 == 0 {
+                60 * DAY_MS + i
+            } else {
+                i * 60_000
+            };
+            Task::new(
+                format!("many{i:015}").parse().unwrap(),
+                format!("many-{i}"),
+                "sys_data_cleaning",
+            )
+            .with_status(status)
+            .with_create_time(now - age)
+        })
+        .collect()
+}
+
+/// Runs `delete --where FILTER --yes` against `n` tasks and checks that exactly the tasks
+/// `matches` picks are gone; returns the list and delete requests it took.
+async fn delete_where_exactly(
+    n: u64,
+    filter: &[&str],
+    matches: impl Fn(u64) -> bool,
+) -> (u64, u64) {
+    let emu = Emulator::builder()
+        .ak_sk(AK, SK, &project())
+        .with_tasks(&project(), many_tasks(n))
+        .start()
+        .await
+        .unwrap();
+    let mut cmd = cli(&emu);
+    cmd.args(["delete", "--where"])
+        .args(filter)
+        .args(["--yes", "--output", "json"]);
+    let out = output(cmd).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let expected_gone: Vec<u64> = (0..n).filter(|&i| matches(i)).collect();
+    let expected_left: std::collections::BTreeSet<String> = (0..n)
+        .filter(|&i| !matches(i))
+        .map(|i| format!("many{i:015}"))
+        .collect();
+    let left: std::collections::BTreeSet<String> = present(&emu).into_iter().collect();
+    let wrongly_deleted: Vec<_> = expected_left.difference(&left).collect();
+    let wrongly_kept: Vec<_> = left.difference(&expected_left).collect();
+    assert!(
+        wrongly_deleted.is_empty() && wrongly_kept.is_empty(),
+        "{filter:?}: deleted but not matching: {wrongly_deleted:?}; matching but kept: {wrongly_kept:?}"
+    );
+    let records = json_lines(&out.stdout);
+    let summary = &records.last().unwrap()["summary"];
+    assert_eq!(summary["deleted"], expected_gone.len(), "{filter:?}");
+    let stats = emu.stats();
+    let lists = stats.responses_for(Route::ListTasks);
+    let deletes = stats.responses_for(Route::DeleteTask);
+    assert_eq!(deletes, expected_gone.len() as u64, "one delete per match");
+    (lists, deletes)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delete_where_deletes_exactly_the_matches_of_437_tasks_in_pages_of_100() {
+    // The service filters by status: 146 failed tasks, two pages of them.
+    let (lists, _) = delete_where_exactly(437, &["--status", "failed"], |i| i % 3 == 1).await;
+    assert_eq!(lists, 2, "pages 0 of 100 and 1 of 99 (short: the end)");
+    // Age is filtered here, on every task: five pages.
+    let (lists, _) = delete_where_exactly(437, &["--older-than", "30d"], |i| i % 5 == 0).await;
+    assert_eq!(lists, 5);
+    // Both.
+    let (lists, _) =
+        delete_where_exactly(437, &["--status", "failed", "--older-than", "30d"], |i| {
+            i % 3 == 1 && i % 5 == 0
+        })
+        .await;
+    assert_eq!(lists, 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delete_where_a_third_of_1000_tasks_costs_a_handful_of_list_requests() {
+    let (lists, deletes) =
+        delete_where_exactly(1_000, &["--status", "failed"], |i| i % 3 == 1).await;
+    eprintln!(
+        "delete --where matching a third of 1000 tasks (on the service): {lists} list + {deletes} delete requests"
+    );
+    assert_eq!((lists, deletes), (4, 333));
+    let (lists, deletes) =
+        delete_where_exactly(1_000, &["--older-than", "30d"], |i| i % 5 == 0).await;
+    eprintln!(
+        "delete --where matching a fifth of 1000 tasks (here, by age): {lists} list + {deletes} delete requests"
+    );
+    assert_eq!((lists, deletes), (11, 200));
+}

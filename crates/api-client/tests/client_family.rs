@@ -295,8 +295,9 @@ async fn the_stream_pages_with_the_client() {
             &format!(r#"{{"count": 250, "tasks": [{}]}}"#, tasks.join(",")),
         )
     };
-    // 250 tasks, pages of 100: offsets 0, 99 (re-reading one) and 198.
-    let (transport, sent) = scripted(vec![Ok(page(0, 100)), Ok(page(99, 100)), Ok(page(198, 52))]);
+    // 250 tasks; `offset` is the page index. Page 0 of 100 (tasks 0-99), page 1 of 99 (tasks
+    // 99-197, re-reading task 99) and page 2 of 98 (tasks 196-249, short: the end).
+    let (transport, sent) = scripted(vec![Ok(page(0, 100)), Ok(page(99, 99)), Ok(page(196, 54))]);
     let tasks: Vec<_> = client(transport)
         .list_processor_tasks_stream(ListProcessorTasksQuery::default().status(TaskStatus::Failed))
         .try_collect()
@@ -314,8 +315,8 @@ async fn the_stream_pages_with_the_client() {
         queries,
         [
             "offset=0&limit=100&sort_by=create_time&order=desc&status=3",
-            "offset=99&limit=100&sort_by=create_time&order=desc&status=3",
-            "offset=198&limit=100&sort_by=create_time&order=desc&status=3",
+            "offset=1&limit=99&sort_by=create_time&order=desc&status=3",
+            "offset=2&limit=98&sort_by=create_time&order=desc&status=3",
         ]
     );
 }

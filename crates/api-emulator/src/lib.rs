@@ -30,7 +30,7 @@
 //! | request | answer |
 //! |---|---|
 //! | `POST /v2/{project_id}/processor-tasks` | `200 {"task_id"}`; `400 ModelArts.4105` (not JSON), `400 ModelArts.0104` (missing `name`/`template.id`, a field of the wrong type, a bad `description`) |
-//! | `GET /v2/{project_id}/processor-tasks` | `200 {"count", "tasks"}`: filtered (`status`, `task_name`, `task_type`, `workspace_id`, `version_id`, `source`, `source_type`), sorted (`sort_by`, `order`; ties by task id), paged (`offset`, `limit`); `result` only with `return_result=true`; `400 ModelArts.0104` for an invalid parameter |
+//! | `GET /v2/{project_id}/processor-tasks` | `200 {"count", "tasks"}`: filtered (`status`, `task_name`, `task_type`, `workspace_id`, `version_id`, `source`, `source_type`), sorted (`sort_by`, `order`; ties by task id), paged (`offset` is the 0-based page index, `limit` the page size; past the end, an empty page with the true count); `result` only with `return_result=true`; `400 ModelArts.0104` for an invalid parameter |
 //! | `GET /v2/{project_id}/processor-tasks/items` | `200 {"total", "items"}`: the five built-in task types |
 //! | `GET /v2/{project_id}/processor-tasks/{task_id}` | `200` Task; `400 ModelArts.4700` |
 //! | `PUT /v2/{project_id}/processor-tasks/{task_id}` | `200 {}` (the `description` changed); `400 ModelArts.4105`/`0104`; `400 ModelArts.4700` |

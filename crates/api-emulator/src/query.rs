@@ -50,10 +50,11 @@ pub enum SortOrder {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskQuery {
-    /// How many matching tasks to skip.
-    pub offset: usize,
-    /// The most tasks to return.
-    pub limit: usize,
+    /// The 0-based page index (the service's `offset`): the page holds the matching tasks from
+    /// `page * page_size` on.
+    pub page: usize,
+    /// The page size (the service's `limit`): the most tasks to return.
+    pub page_size: usize,
     /// The sort key.
     pub sort_by: SortKey,
     /// The sort direction.
@@ -77,8 +78,8 @@ pub struct TaskQuery {
 impl Default for TaskQuery {
     fn default() -> Self {
         Self {
-            offset: 0,
-            limit: usize::MAX,
+            page: 0,
+            page_size: usize::MAX,
             sort_by: SortKey::default(),
             order: SortOrder::default(),
             status: None,
@@ -93,14 +94,20 @@ impl Default for TaskQuery {
 }
 
 impl TaskQuery {
-    /// Every task, newest first: up to `limit` after skipping `offset`.
+    /// Every task, newest first: page `page` (from 0) of `page_size` tasks.
     #[must_use]
-    pub fn page(offset: usize, limit: usize) -> Self {
+    pub fn page(page: usize, page_size: usize) -> Self {
         Self {
-            offset,
-            limit,
+            page,
+            page_size,
             ..Self::default()
         }
+    }
+
+    /// How many matching tasks come before the page.
+    #[must_use]
+    pub fn skipped(&self) -> usize {
+        self.page.saturating_mul(self.page_size)
     }
 
     /// Whether `task` passes every filter that is set.

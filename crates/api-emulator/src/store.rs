@@ -66,9 +66,9 @@ pub trait TaskStore: Send + Sync + fmt::Debug {
     /// Whether `project` has the task.
     fn contains(&self, project: &ProjectId, task_id: &TaskId) -> bool;
 
-    /// Up to `limit` of the project's tasks after skipping `offset`, newest first (ties by task
-    /// id), with the project's total count.
-    fn list(&self, project: &ProjectId, offset: usize, limit: usize) -> TaskPage;
+    /// Page `page` (from 0) of `page_size` of the project's tasks, newest first (ties by task
+    /// id), with the project's total count. A page past the end is empty.
+    fn list(&self, project: &ProjectId, page: usize, page_size: usize) -> TaskPage;
 
     /// The page of the project's tasks that `query` selects: filtered, then counted, then
     /// sorted, then paged.
@@ -213,8 +213,8 @@ impl TaskStore for InMemoryTaskStore {
             .is_some_and(|tasks| tasks.contains_key(task_id))
     }
 
-    fn list(&self, project: &ProjectId, offset: usize, limit: usize) -> TaskPage {
-        self.search(project, &TaskQuery::page(offset, limit))
+    fn list(&self, project: &ProjectId, page: usize, page_size: usize) -> TaskPage {
+        self.search(project, &TaskQuery::page(page, page_size))
     }
 
     fn search(&self, project: &ProjectId, query: &TaskQuery) -> TaskPage {
@@ -224,8 +224,8 @@ impl TaskStore for InMemoryTaskStore {
             count,
             tasks: tasks
                 .into_iter()
-                .skip(query.offset)
-                .take(query.limit)
+                .skip(query.skipped())
+                .take(query.page_size)
                 .collect(),
         }
     }
@@ -376,9 +376,14 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(ids(store.list(&p, 0, 10)), ["c", "a", "b", "d"]);
-        assert_eq!(ids(store.list(&p, 1, 2)), ["a", "b"]);
-        assert_eq!(store.list(&p, 10, 2).count, 4);
-        assert!(store.list(&p, 10, 2).tasks.is_empty());
+        // Page 1 of pages of 2: the third and fourth tasks, not "skip one".
+        assert_eq!(ids(store.list(&p, 0, 2)), ["c", "a"]);
+        assert_eq!(ids(store.list(&p, 1, 2)), ["b", "d"]);
+        assert_eq!(ids(store.list(&p, 1, 3)), ["d"]);
+        // Past the end: empty, with the true count.
+        assert_eq!(store.list(&p, 2, 2).count, 4);
+        assert!(store.list(&p, 2, 2).tasks.is_empty());
+        assert!(store.list(&p, usize::MAX, usize::MAX).tasks.is_empty());
         let listed: Vec<String> = store.task_ids(&p).iter().map(ToString::to_string).collect();
         assert_eq!(listed, ["c", "a", "b", "d"]);
     }

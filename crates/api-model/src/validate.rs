@@ -2,10 +2,12 @@
 
 use crate::InvalidParameter;
 
-/// `value` must lie within `min..=max` (either bound may be absent).
+/// `value` must lie within `min..=max` (either bound may be absent). `label` says what the
+/// value counts (`page index`), or is empty.
 pub(crate) fn range(
     operation: &'static str,
     name: &'static str,
+    label: &str,
     value: i128,
     min: Option<i128>,
     max: Option<i128>,
@@ -24,7 +26,11 @@ pub(crate) fn range(
     Err(InvalidParameter {
         operation,
         name,
-        reason: format!("{value} is out of range: it must be {allowed}"),
+        reason: if label.is_empty() {
+            format!("{value} is out of range: it must be {allowed}")
+        } else {
+            format!("{label} {value} is out of range: it must be {allowed}")
+        },
     })
 }
 
@@ -93,14 +99,27 @@ mod tests {
 
     #[test]
     fn ranges() {
-        assert!(range("Op", "limit", 1, Some(1), Some(100)).is_ok());
-        assert!(range("Op", "limit", 100, Some(1), Some(100)).is_ok());
-        let err = range("Op", "limit", 101, Some(1), Some(100)).unwrap_err();
+        assert!(range("Op", "limit", "", 1, Some(1), Some(100)).is_ok());
+        assert!(range("Op", "limit", "", 100, Some(1), Some(100)).is_ok());
+        let err = range("Op", "limit", "", 101, Some(1), Some(100)).unwrap_err();
         assert_eq!(
             err.to_string(),
             "invalid limit for Op: 101 is out of range: it must be from 1 to 100"
         );
-        assert!(range("Op", "offset", -1, Some(0), None).is_err());
+        assert!(range("Op", "offset", "", -1, Some(0), None).is_err());
+        let err = range(
+            "Op",
+            "offset",
+            "page index",
+            1 << 31,
+            Some(0),
+            Some(i128::from(i32::MAX)),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid offset for Op: page index 2147483648 is out of range: it must be from 0 to 2147483647"
+        );
     }
 
     #[test]

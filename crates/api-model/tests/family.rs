@@ -138,8 +138,31 @@ fn out_of_bounds_parameters_are_refused_before_sending() {
             matches!(&err, BuildError::InvalidParameter(p) if p.name == "limit"),
             "{err}"
         );
-        assert!(err.to_string().contains("from 1 to 100"), "{err}");
+        assert!(
+            err.to_string()
+                .contains(&format!("page size {limit} is out of range: it must be from 1 to 100")),
+            "{err}"
+        );
     }
+    // `offset` is a page index: any up to the int32 maximum, and no more.
+    let op = ListProcessorTasks::new(
+        project(),
+        ListProcessorTasksQuery::default().offset(ListProcessorTasksQuery::OFFSET_MAX),
+    );
+    assert!(op.build_request(&endpoint()).is_ok());
+    let op = ListProcessorTasks::new(
+        project(),
+        ListProcessorTasksQuery::default().offset(ListProcessorTasksQuery::OFFSET_MAX + 1),
+    );
+    assert_eq!(
+        op.build_request(&endpoint()).unwrap_err().to_string(),
+        "invalid offset for ListProcessorTasks: page index 2147483648 is out of range: it must \
+         be from 0 to 2147483647"
+    );
+    // The largest page sizes, from the spec.
+    assert_eq!(ListProcessorTasksQuery::LIMIT_MAX, 100);
+    assert_eq!(ListProcessorTaskVersionsQuery::LIMIT_MAX, 100);
+    assert_eq!(GetProcessorTaskItemsQuery::LIMIT_MAX, 1000);
     for limit in [1, 100] {
         let op =
             ListProcessorTasks::new(project(), ListProcessorTasksQuery::default().limit(limit));

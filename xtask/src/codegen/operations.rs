@@ -206,6 +206,28 @@ fn render_query_struct(op: &OperationSpec, ident: &proc_macro2::Ident) -> TokenS
             }
         }
     });
+    let maxima = op.query_params.iter().filter_map(|p| {
+        let max = p.maximum?;
+        if !matches!(
+            p.ty,
+            TypeRef::U32 | TypeRef::U64 | TypeRef::I32 | TypeRef::I64
+        ) {
+            return None;
+        }
+        let name = format_ident!("{}_MAX", p.rust_name.to_uppercase());
+        let ty = p.ty.tokens();
+        let value = proc_macro2::Literal::i64_unsuffixed(max);
+        let what = p
+            .bound_label
+            .as_deref()
+            .map(|label| format!(" (the largest {label})"))
+            .unwrap_or_default();
+        let doc = doc_lines(&format!(
+            "The largest `{}` the service takes{what}.",
+            p.name
+        ));
+        Some(quote! { #doc pub const #name: #ty = #value; })
+    });
     let pushes = op.query_params.iter().map(|p| {
         let field = format_ident!("{}", p.rust_name);
         let name = &p.name;
@@ -236,6 +258,8 @@ fn render_query_struct(op: &OperationSpec, ident: &proc_macro2::Ident) -> TokenS
         }
 
         impl #ident {
+            #(#maxima)*
+
             #(#setters)*
 
             /// The query string without `?`, or `None` when no parameter is set.
@@ -282,9 +306,10 @@ fn render_validate(op: &OperationSpec, body: Option<&StructDef>) -> Option<Token
         let name = &p.name;
         let min = option_literal(p.minimum);
         let max = option_literal(p.maximum);
+        let label = p.bound_label.as_deref().unwrap_or("");
         checks.push(quote! {
             if let Some(value) = self.query.#field {
-                crate::validate::range(Self::NAME, #name, i128::from(value), #min, #max)?;
+                crate::validate::range(Self::NAME, #name, #label, i128::from(value), #min, #max)?;
             }
         });
     }

@@ -44,6 +44,8 @@ pub(crate) struct QueryParam {
     pub(crate) description: String,
     pub(crate) minimum: Option<i64>,
     pub(crate) maximum: Option<i64>,
+    /// What the value counts, for bounds-check messages (`x-bound-label`), e.g. `page index`.
+    pub(crate) bound_label: Option<String>,
 }
 
 /// What the success reply of an operation decodes to.
@@ -195,6 +197,11 @@ fn query_params(params: &[&Parameter], schemas: &Value) -> Result<Vec<QueryParam
             description: parameter_data.description.clone().unwrap_or_default(),
             minimum: schema.get("minimum").and_then(Value::as_i64),
             maximum: schema.get("maximum").and_then(Value::as_i64),
+            bound_label: match raw.get("x-bound-label") {
+                None => None,
+                Some(Value::String(label)) => Some(label.clone()),
+                Some(_) => bail!("query parameter {name}: x-bound-label must be a string"),
+            },
         });
     }
     Ok(out)

@@ -1,6 +1,6 @@
 //! The query parameters of `GET …/processor-tasks`: parsed and checked into a `TaskQuery`.
 
-use crate::handlers::{paging, query_value};
+use crate::handlers::{DEFAULT_LIMIT, MAX_LIMIT, paging, query_value};
 use crate::query::{SortKey, SortOrder, TaskQuery};
 use crate::task::TaskStatus;
 
@@ -14,7 +14,7 @@ pub(crate) struct ListParams {
 /// Parses every known parameter (unknown ones are ignored); `Err` holds the reply's detail,
 /// naming the parameter and what it allows.
 pub(crate) fn parse(raw: Option<&str>) -> Result<ListParams, String> {
-    let (offset, limit) = paging(raw)?;
+    let page = paging(raw, DEFAULT_LIMIT, MAX_LIMIT)?;
     let value = |name| query_value(raw, name);
     let sort_by = match value("sort_by").as_deref() {
         None | Some("create_time") => SortKey::CreateTime,
@@ -51,8 +51,8 @@ pub(crate) fn parse(raw: Option<&str>) -> Result<ListParams, String> {
         .filter(|ids| !ids.is_empty());
     Ok(ListParams {
         query: TaskQuery {
-            offset,
-            limit,
+            page: page.index,
+            page_size: page.size,
             sort_by,
             order,
             status,
@@ -99,7 +99,7 @@ mod tests {
         .unwrap();
         assert!(params.return_result);
         let query = params.query;
-        assert_eq!((query.offset, query.limit), (3, 100));
+        assert_eq!((query.page, query.page_size), (3, 100));
         assert_eq!(query.sort_by, SortKey::DurationSeconds);
         assert_eq!(query.order, SortOrder::Asc);
         assert_eq!(query.status, Some(TaskStatus::Stopped));

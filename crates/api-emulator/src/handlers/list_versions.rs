@@ -3,7 +3,9 @@
 use api_model::ProjectId;
 use serde::Serialize;
 
-use crate::handlers::{decode_task_id, paging, parameter_error, task_not_found};
+use crate::handlers::{
+    DEFAULT_LIMIT, MAX_LIMIT, decode_task_id, paging, parameter_error, task_not_found,
+};
 use crate::reply::Reply;
 use crate::store::TaskStore;
 use crate::version::TaskVersion;
@@ -14,15 +16,16 @@ struct VersionsBody<'a> {
     versions: Vec<&'a TaskVersion>,
 }
 
-/// `200 {"count", "versions"}`, newest first (ties by version id); `offset` from 0, `limit`
-/// 1 to 100 (default 10), else `400 ModelArts.0104`; `400 ModelArts.4700` for an unknown task.
+/// `200 {"count", "versions"}`, newest first (ties by version id); `offset` is the page index
+/// from 0 and `limit` the page size from 1 to 100 (default 10), else `400 ModelArts.0104`;
+/// `400 ModelArts.4700` for an unknown task.
 pub(crate) fn handle(
     store: &dyn TaskStore,
     project: &ProjectId,
     raw_task: &str,
     query: Option<&str>,
 ) -> Reply {
-    let (offset, limit) = match paging(query) {
+    let page = match paging(query, DEFAULT_LIMIT, MAX_LIMIT) {
         Ok(paging) => paging,
         Err(detail) => return parameter_error(&detail),
     };
@@ -33,6 +36,6 @@ pub(crate) fn handle(
     let versions = record.versions_newest_first();
     Reply::ok(&VersionsBody {
         count: versions.len(),
-        versions: versions.into_iter().skip(offset).take(limit).collect(),
+        versions: page.of(versions),
     })
 }

@@ -27,10 +27,10 @@ use crate::reply::Reply;
 use crate::store::TaskStore;
 use crate::version::TaskVersion;
 
-/// The default page size of the lists.
-const DEFAULT_LIMIT: usize = 10;
-/// The largest page size of the lists.
-const MAX_LIMIT: usize = 100;
+/// The default page size of the task and version lists.
+pub(crate) const DEFAULT_LIMIT: usize = 10;
+/// The largest page size of the task and version lists.
+pub(crate) const MAX_LIMIT: usize = 100;
 
 /// The task id of a raw path segment: percent-decoded, then validated. `None` for a segment
 /// that is not UTF-8 or not a possible task id; no such task can exist.
@@ -112,8 +112,27 @@ pub(crate) fn change_version(
     }
 }
 
-/// The largest `offset` the service takes: the spec's int32 maximum.
-pub(crate) const MAX_OFFSET: usize = i32::MAX as usize;
+/// The largest `offset` (page index) the service takes: the spec's int32 maximum.
+const MAX_OFFSET: usize = i32::MAX as usize;
+
+/// Which entries a page holds: page `index` of `size` entries (`offset` is the 0-based page
+/// index, as the service pages, and `limit` the page size).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PageSpec {
+    pub(crate) index: usize,
+    pub(crate) size: usize,
+}
+
+impl PageSpec {
+    /// The page of `entries`: empty past the end.
+    pub(crate) fn of<T>(self, entries: impl IntoIterator<Item = T>) -> Vec<T> {
+        entries
+            .into_iter()
+            .skip(self.index.saturating_mul(self.size))
+            .take(self.size)
+            .collect()
+    }
+}
 
 /// The `(name, value)` pairs of a raw query, percent-decoded (`+` is a space, `%2B` a plus).
 pub(crate) fn query_pairs(query: Option<&str>) -> impl Iterator<Item = (String, String)> + '_ {
@@ -141,12 +160,16 @@ pub(crate) fn query_value(query: Option<&str>, name: &str) -> Option<String> {
         .last()
 }
 
-/// The optional `offset` (from 0) and `limit` (1 to 100, default 10) of a list; `Err` holds
-/// the reply's detail.
-pub(crate) fn paging(query: Option<&str>) -> Result<(usize, usize), String> {
-    let offset = bounded_param(query, "offset", 0, 0..=MAX_OFFSET)?;
-    let limit = bounded_param(query, "limit", DEFAULT_LIMIT, 1..=MAX_LIMIT)?;
-    Ok((offset, limit))
+/// The optional `offset` (the page index, from 0) and `limit` (the page size, 1 to `max_limit`,
+/// default `default_limit`) of a list; `Err` holds the reply's detail.
+pub(crate) fn paging(
+    query: Option<&str>,
+    default_limit: usize,
+    max_limit: usize,
+) -> Result<PageSpec, String> {
+    let index = bounded_param(query, "offset", 0, 0..=MAX_OFFSET)?;
+    let size = bounded_param(query, "limit", default_limit, 1..=max_limit)?;
+    Ok(PageSpec { index, size })
 }
 
 /// Parses an optional integer query parameter within `range`; `Err` holds the reply's detail.

@@ -3,7 +3,7 @@
 use api_model::ErrorCode;
 use serde::Serialize;
 
-use crate::handlers::{MAX_OFFSET, bounded_param};
+use crate::handlers::paging;
 use crate::reply::Reply;
 use crate::seed::TEMPLATE_IDS;
 
@@ -28,13 +28,14 @@ struct ItemsBody {
     items: Vec<Item>,
 }
 
-/// `{"total": 5, "items": [...]}`; `offset` from 0, `limit` 1 to 1000.
+/// The largest page size of the task types, and the default.
+const ITEMS_LIMIT: usize = 1000;
+
+/// `{"total": 5, "items": [...]}`; `offset` is the page index from 0, `limit` the page size
+/// from 1 to 1000.
 pub(crate) fn handle(query: Option<&str>) -> Reply {
-    let params = bounded_param(query, "offset", 0, 0..=MAX_OFFSET).and_then(|offset| {
-        bounded_param(query, "limit", 1000, 1..=1000).map(|limit| (offset, limit))
-    });
-    let (offset, limit) = match params {
-        Ok(params) => params,
+    let page = match paging(query, ITEMS_LIMIT, ITEMS_LIMIT) {
+        Ok(page) => page,
         Err(detail) => return Reply::error_with_meaning(&ErrorCode::ParameterError, &detail),
     };
     let items = TEMPLATE_IDS
@@ -44,12 +45,9 @@ pub(crate) fn handle(query: Option<&str>) -> Reply {
             template_id,
             label_en,
             label_zh,
-        })
-        .skip(offset)
-        .take(limit)
-        .collect();
+        });
     Reply::ok(&ItemsBody {
         total: TEMPLATE_IDS.len(),
-        items,
+        items: page.of(items),
     })
 }

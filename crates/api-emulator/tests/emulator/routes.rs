@@ -81,10 +81,11 @@ async fn create_list_and_describe() {
     assert_eq!(tasks.len(), 10, "the default limit");
     assert_eq!(tasks[0]["task_id"], task_id.as_str(), "newest first");
 
+    // offset is the page index: page 2 of pages of 5 holds tasks 10 to 12.
     let page = client
         .call(
             Method::GET,
-            &format!("{}?offset=10&limit=5", collection(PROJECT)),
+            &format!("{}?offset=2&limit=5", collection(PROJECT)),
             "",
         )
         .await;
@@ -92,7 +93,19 @@ async fn create_list_and_describe() {
     assert_eq!(page.json["count"], 13);
     assert_eq!(page.json["tasks"].as_array().unwrap().len(), 3);
     let listed: Vec<String> = ids(&emu, &project());
+    assert_eq!(page.json["tasks"][0]["task_id"], listed[10].as_str());
     assert_eq!(page.json["tasks"][2]["task_id"], listed[12].as_str());
+
+    // A page past the end is 200, empty, with the true count.
+    let past = client
+        .call(
+            Method::GET,
+            &format!("{}?offset=3&limit=5", collection(PROJECT)),
+            "",
+        )
+        .await;
+    past.expect(200, None);
+    assert_eq!(past.json, serde_json::json!({"count": 13, "tasks": []}));
 
     client
         .call(

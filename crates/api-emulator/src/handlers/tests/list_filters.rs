@@ -108,7 +108,14 @@ fn each_filter_and_count() {
     // count is the number of matches, not the page's size.
     assert_eq!(ids(&app, "task_type=sys_data_cleaning&limit=1"), ["a"]);
     assert_eq!(count(&app, "task_type=sys_data_cleaning&limit=1"), 2);
-    assert_eq!(ids(&app, "task_type=sys_data_cleaning&offset=1"), ["c"]);
+    // offset is a page index: page 1 of pages of 1 is the second match; page 1 of pages of 10
+    // is past the end, empty, with the true count.
+    assert_eq!(
+        ids(&app, "task_type=sys_data_cleaning&offset=1&limit=1"),
+        ["c"]
+    );
+    assert!(ids(&app, "task_type=sys_data_cleaning&offset=1").is_empty());
+    assert_eq!(count(&app, "task_type=sys_data_cleaning&offset=1"), 2);
 }
 
 #[test]
@@ -217,8 +224,8 @@ fn invalid_parameters_are_0104_naming_them() {
 #[test]
 fn the_store_gets_the_parsed_query() {
     let expected = TaskQuery {
-        offset: 2,
-        limit: 3,
+        page: 2,
+        page_size: 3,
         sort_by: crate::SortKey::Name,
         order: crate::SortOrder::Asc,
         status: Some(TaskStatus::Failed),

@@ -201,7 +201,10 @@ fn list_pages_newest_first_with_ties_by_id() {
             .collect::<Vec<_>>()
     };
     assert_eq!(ids(""), ["c", "a", "b", "d"]);
-    assert_eq!(ids("?offset=1&limit=2"), ["a", "b"]);
+    // offset is a page index: page 1 of pages of 2 holds the third and fourth versions.
+    assert_eq!(ids("?offset=1&limit=2"), ["b", "d"]);
+    assert_eq!(ids("?offset=1&limit=3"), ["d"]);
+    assert!(ids("?offset=1").is_empty());
     assert_eq!(ids("?limit=1"), ["c"]);
     assert_eq!(ids("?limit=100"), ["c", "a", "b", "d"]);
     assert!(ids("?offset=4").is_empty());
