@@ -139,8 +139,9 @@ fn out_of_bounds_parameters_are_refused_before_sending() {
             "{err}"
         );
         assert!(
-            err.to_string()
-                .contains(&format!("page size {limit} is out of range: it must be from 1 to 100")),
+            err.to_string().contains(&format!(
+                "page size {limit} is out of range: it must be from 1 to 100"
+            )),
             "{err}"
         );
     }
