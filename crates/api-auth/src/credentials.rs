@@ -9,7 +9,8 @@ use crate::digest::{HmacKey, HmacState};
 /// A secret access key (SK), the HMAC key of `SDK-HMAC-SHA256`.
 ///
 /// It keeps only the HMAC state derived from the key (computed once, so each signature costs
-/// less), never prints it, and offers no way to read the key back.
+/// less), never prints it, offers no way to read the key back, and wipes that state (and each
+/// signature's copy of it) from memory when dropped.
 ///
 /// ```
 /// use api_auth::SecretKey;
@@ -64,14 +65,14 @@ impl fmt::Debug for SecretKey {
 /// A security token of temporary credentials, sent (and signed) as `X-Security-Token`.
 ///
 /// `Debug` prints `SecurityToken(***)`; [`SecurityToken::expose`] gives the value to whoever
-/// really needs it.
+/// really needs it. It is wiped from memory when dropped.
 #[derive(Clone, PartialEq, Eq)]
-pub struct SecurityToken(String);
+pub struct SecurityToken(zeroize::Zeroizing<String>);
 
 impl SecurityToken {
     /// A token from its text.
     pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into())
+        Self(zeroize::Zeroizing::new(token.into()))
     }
 
     /// The token itself. Keep it out of logs.

@@ -1,5 +1,6 @@
-//! SHA-256 and HMAC-SHA256 behind one small interface: RustCrypto's `sha2`/`hmac` by default,
-//! `ring`'s assembly with the `ring` feature (about twice as fast on CPUs without SHA-NI).
+//! SHA-256 and HMAC-SHA256 behind one small interface: SHA-256 from RustCrypto's `sha2` by
+//! default or `ring`'s assembly with the `ring` feature (about twice as fast on CPUs without
+//! SHA-NI); HMAC always from RustCrypto, whose keyed state is wiped on drop.
 
 /// An incremental SHA-256.
 pub(crate) struct Sha256State(
@@ -38,59 +39,47 @@ pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
 }
 
 /// An HMAC-SHA256 key with its pads already absorbed, so each MAC starts from a copy.
+///
+/// Always RustCrypto's `hmac` (with its `zeroize` feature): the absorbed pads are as secret as
+/// the key, and this state, and every copy of it, is wiped when dropped. ring's HMAC key cannot
+/// be wiped.
 #[derive(Clone)]
-pub(crate) struct HmacKey(
-    #[cfg(feature = "ring")] ring::hmac::Key,
-    #[cfg(not(feature = "ring"))] hmac::Hmac<sha2::Sha256>,
-);
+pub(crate) struct HmacKey(hmac::Hmac<sha2::Sha256>);
 
 impl HmacKey {
     pub(crate) fn new(secret: &[u8]) -> Self {
-        #[cfg(feature = "ring")]
-        return Self(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret));
-        #[cfg(not(feature = "ring"))]
-        {
-            use hmac::KeyInit;
-            // HMAC pads a short key with zeros to one block and hashes a longer one first:
-            // doing that here lets `KeyInit::new` (which cannot fail) take the block.
-            const BLOCK_SIZE: usize = 64;
-            let mut block = [0u8; BLOCK_SIZE];
-            if secret.len() > BLOCK_SIZE {
-                block[..32].copy_from_slice(&sha256(secret));
-            } else {
-                block[..secret.len()].copy_from_slice(secret);
-            }
-            Self(hmac::Hmac::<sha2::Sha256>::new(&block.into()))
+        use hmac::KeyInit;
+        // HMAC pads a short key with zeros to one block and hashes a longer one first: doing
+        // that here lets `KeyInit::new` (which cannot fail) take the block.
+        const BLOCK_SIZE: usize = 64;
+        let mut block = zeroize::Zeroizing::new([0u8; BLOCK_SIZE]);
+        if secret.len() > BLOCK_SIZE {
+            let mut hashed = zeroize::Zeroizing::new(<[u8; 32]>::from(
+                <sha2::Sha256 as sha2::Digest>::digest(secret),
+            ));
+            block[..32].copy_from_slice(&hashed[..]);
+            zeroize::Zeroize::zeroize(&mut *hashed);
+        } else {
+            block[..secret.len()].copy_from_slice(secret);
         }
+        Self(hmac::Hmac::<sha2::Sha256>::new(&(*block).into()))
     }
 
     pub(crate) fn start(&self) -> HmacState {
-        #[cfg(feature = "ring")]
-        return HmacState(ring::hmac::Context::with_key(&self.0));
-        #[cfg(not(feature = "ring"))]
-        return HmacState(self.0.clone());
+        HmacState(self.0.clone())
     }
 }
 
-/// One MAC being computed.
-pub(crate) struct HmacState(
-    #[cfg(feature = "ring")] ring::hmac::Context,
-    #[cfg(not(feature = "ring"))] hmac::Hmac<sha2::Sha256>,
-);
+/// One MAC being computed; wiped when dropped.
+pub(crate) struct HmacState(hmac::Hmac<sha2::Sha256>);
 
 impl HmacState {
     pub(crate) fn update(&mut self, bytes: &[u8]) {
-        #[cfg(feature = "ring")]
-        self.0.update(bytes);
-        #[cfg(not(feature = "ring"))]
         hmac::Mac::update(&mut self.0, bytes);
     }
 
     pub(crate) fn finish(self) -> [u8; 32] {
-        #[cfg(feature = "ring")]
-        return to_array(self.0.sign().as_ref());
-        #[cfg(not(feature = "ring"))]
-        return hmac::Mac::finalize(self.0).into_bytes().into();
+        hmac::Mac::finalize(self.0).into_bytes().into()
     }
 }
 

@@ -75,16 +75,22 @@ impl Client {
 
     /// Deletes a processing task: `DELETE /v2/{project_id}/processor-tasks/{task_id}`.
     ///
-    /// Retried per the [`RetryPolicy`] (DELETE is idempotent). If a retry finds the task gone
-    /// because an earlier attempt deleted it and its reply was lost, this returns the
-    /// `400 ModelArts.4700` error; [`Client::delete_processor_task_if_exists`] returns success.
+    /// Retried per the [`RetryPolicy`] (DELETE is idempotent).
+    ///
+    /// **When a retry finds the task gone.** If an earlier attempt may have reached the
+    /// service (it timed out, lost its connection after sending, or was answered 5xx) and a
+    /// retry is answered "no such task" (`400 ModelArts.4700`), that earlier attempt deleted
+    /// it: this is success, [`Deletion::gone_on_retry`] says so. After a 429 or another 4xx,
+    /// which the service refused without acting, "no such task" on a retry is the error it is.
+    /// The same rule holds for [`Client::delete_processor_task_version`].
     pub async fn delete_processor_task(&self, task_id: &TaskId) -> Result<Deletion, Error> {
         self.delete(task_id, false).await
     }
 
     /// Deletes a task, counting "the task does not exist" (`400 ModelArts.4700`) as success:
-    /// [`DeletionStatus::AlreadyGone`](crate::DeletionStatus::AlreadyGone). This makes a
-    /// delete idempotent even when a reply is lost and the request is sent again.
+    /// [`DeletionStatus::AlreadyGone`](crate::DeletionStatus::AlreadyGone), or `Deleted` with
+    /// [`Deletion::gone_on_retry`] when an earlier attempt may have deleted it (see
+    /// [`Client::delete_processor_task`]).
     pub async fn delete_processor_task_if_exists(
         &self,
         task_id: &TaskId,
@@ -101,9 +107,18 @@ impl Client {
             Err(Failed {
                 error: Error::Service { source, attempts },
                 throttled,
-            }) if if_exists && *source.code() == ErrorCode::TaskNotFound => {
+                earlier_maybe_applied,
+            }) if *source.code() == ErrorCode::TaskNotFound
+                && (if_exists || earlier_maybe_applied) =>
+            {
                 let request_id = source.request_id().map(str::to_owned);
-                Ok(Deletion::already_gone(request_id, attempts).with_throttled(throttled))
+                Ok(if earlier_maybe_applied {
+                    tracing::info!("a retry found the task gone: an earlier attempt deleted it");
+                    Deletion::deleted(request_id, attempts).with_gone_on_retry()
+                } else {
+                    Deletion::already_gone(request_id, attempts)
+                }
+                .with_throttled(throttled))
             }
             Err(failed) => Err(failed.error),
         }

@@ -6,8 +6,8 @@
 pub enum DeletionStatus {
     /// The service deleted the task.
     Deleted,
-    /// The task did not exist (`400 ModelArts.4700`); only `delete_processor_task_if_exists`
-    /// reports this, for instance after an earlier attempt's reply was lost.
+    /// The task did not exist (`400 ModelArts.4700`) and no attempt of this call may have
+    /// deleted it; only `delete_processor_task_if_exists` reports this.
     AlreadyGone,
 }
 
@@ -23,6 +23,9 @@ pub struct Deletion {
     pub attempts: u32,
     /// How many attempts the service answered `429 Too Many Requests` (a signal to slow down).
     pub throttled: u32,
+    /// An attempt's reply was lost (it timed out, its connection dropped after sending, or it
+    /// was answered 5xx) and a retry found the task gone: that attempt deleted it.
+    pub gone_on_retry: bool,
 }
 
 impl Deletion {
@@ -33,7 +36,14 @@ impl Deletion {
             request_id,
             attempts,
             throttled: 0,
+            gone_on_retry: false,
         }
+    }
+
+    /// Marks a deletion that a retry found done: an earlier attempt deleted the task.
+    pub fn with_gone_on_retry(mut self) -> Self {
+        self.gone_on_retry = true;
+        self
     }
 
     /// Records how many attempts were throttled.
@@ -49,6 +59,7 @@ impl Deletion {
             request_id,
             attempts,
             throttled: 0,
+            gone_on_retry: false,
         }
     }
 }

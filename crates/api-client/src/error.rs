@@ -151,14 +151,13 @@ fn hint_suffix(error: &ServiceError) -> String {
 impl Error {
     /// Whether the same call may succeed if made again later (for an idempotent operation).
     ///
-    /// True for connection failures, timeouts, I/O errors, and the statuses 429, 500, 502,
-    /// 503 and 504. False for invalid input, credentials, 4xx replies and unreadable replies.
+    /// True for connection failures, timeouts, I/O errors, the statuses 429, 500, 502, 503 and
+    /// 504, and a credentials source that may recover. False for invalid input, missing or
+    /// unusable credentials, 4xx replies and unreadable replies.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::InvalidInput(_)
-            | Error::Credentials(_)
-            | Error::Decode { .. }
-            | Error::Listing { .. } => false,
+            Error::Credentials(e) => e.is_transient(),
+            Error::InvalidInput(_) | Error::Decode { .. } | Error::Listing { .. } => false,
             Error::Transport { source, .. } => crate::retry::transport_error_is_transient(source),
             Error::Timeout { .. } => true,
             Error::Service { source, .. } => {

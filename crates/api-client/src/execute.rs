@@ -25,10 +25,15 @@ pub(crate) struct Done<T> {
     pub(crate) throttled: u32,
 }
 
-/// A failed call: the error, and how many of its attempts were answered 429.
+/// A failed call: the error, how many of its attempts were answered 429, and whether an
+/// attempt before the last may have reached the server and been carried out there.
 pub(crate) struct Failed {
     pub(crate) error: Error,
     pub(crate) throttled: u32,
+    /// An earlier attempt timed out, lost its connection after sending, or was answered 5xx:
+    /// the service may have done what it asked. Never set by a 429 or another 4xx, which the
+    /// gateway or the service refused without acting.
+    pub(crate) earlier_maybe_applied: bool,
 }
 
 impl From<Error> for Failed {
@@ -36,7 +41,18 @@ impl From<Error> for Failed {
         Self {
             error,
             throttled: 0,
+            earlier_maybe_applied: false,
         }
+    }
+}
+
+/// Whether a failed attempt may have reached the service and been carried out.
+fn may_have_been_applied(error: &Error) -> bool {
+    match error {
+        Error::Timeout { .. } => true,
+        Error::Transport { sent, .. } => *sent,
+        Error::Service { source, .. } => source.status().is_server_error(),
+        _ => false,
     }
 }
 
@@ -74,12 +90,14 @@ impl Client {
     ) -> Result<Done<O::Output>, Failed> {
         let inner = &*self.inner;
         let started = Instant::now();
-        let deadline = started + inner.timeouts.deadline();
+        // `None`: a deadline too far away for the clock, so none in practice.
+        let deadline = started.checked_add(inner.timeouts.deadline());
         let mut backoff = Backoff::new();
         let mut attempt = 0u32;
         let mut throttled = 0u32;
+        let mut maybe_applied = false;
         loop {
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
             let result = self
                 .attempt::<O>(uri, body, attempt, deadline)
                 .instrument(tracing::debug_span!(
@@ -108,40 +126,81 @@ impl Client {
                     throttled += 1;
                 }
             }
+            let failed = |error| Failed {
+                error,
+                throttled,
+                earlier_maybe_applied: maybe_applied,
+            };
             let retry_after = match decision {
                 RetryDecision::Retry { at_least } if attempt < inner.retry.max_attempts() => {
                     at_least
                 }
-                _ => return Err(Failed { error, throttled }),
+                _ => return Err(failed(error)),
             };
             let delay = backoff.delay(&inner.retry, attempt, retry_after);
-            if Instant::now() + delay >= deadline {
+            let wakes = Instant::now().checked_add(delay);
+            if deadline.is_some_and(|deadline| wakes.is_none_or(|wakes| wakes >= deadline)) {
                 tracing::info!(
                     delay_ms = millis(delay),
                     "not retrying: the wait would pass the deadline"
                 );
-                return Err(Failed { error, throttled });
+                return Err(failed(error));
             }
+            maybe_applied |= may_have_been_applied(&error);
             tracing::info!(delay_ms = millis(delay), error = %error, "retrying");
             tokio::time::sleep(delay).await;
         }
     }
 
-    /// One attempt. On failure, the error and whether it may be retried.
+    /// One attempt, credentials included, within the attempt timeout and the deadline. On
+    /// failure, the error and whether it may be retried.
     async fn attempt<O: Operation>(
         &self,
         uri: &Uri,
         body: &Bytes,
         attempt: u32,
-        deadline: Instant,
+        deadline: Option<Instant>,
     ) -> Result<Done<O::Output>, (Error, RetryDecision)> {
         let inner = &*self.inner;
         let stop = RetryDecision::Stop;
-        let credentials = inner
-            .credentials
-            .credentials()
-            .await
-            .map_err(|e| (Error::Credentials(e), stop))?;
+        let began = Instant::now();
+        let remaining = deadline.map(|deadline| deadline.saturating_duration_since(began));
+        let (limit, kind) = match remaining {
+            Some(remaining) if remaining < inner.timeouts.attempt() => {
+                (remaining, TimeoutKind::Deadline)
+            }
+            _ => (inner.timeouts.attempt(), TimeoutKind::Attempt),
+        };
+        // A source that hangs (an IAM endpoint that never answers) costs this attempt, not
+        // every call: when the attempt's time is up, its fetch is dropped.
+        let credentials = match tokio::time::timeout(limit, inner.credentials.credentials()).await {
+            Ok(Ok(credentials)) => credentials,
+            Ok(Err(e)) => {
+                // Nothing was sent, so even a POST may try again when the source may recover.
+                let decision = if e.is_transient() {
+                    RetryDecision::Retry { at_least: None }
+                } else {
+                    stop
+                };
+                return Err((Error::Credentials(e), decision));
+            }
+            Err(_elapsed) => {
+                let decision = match kind {
+                    TimeoutKind::Deadline => stop,
+                    _ => RetryDecision::Retry { at_least: None },
+                };
+                return Err((
+                    Error::Credentials(crate::CredentialsError::Unavailable {
+                        source_name: "the credentials provider",
+                        reason: format!(
+                            "no credentials within the attempt's time limit of {limit:?}"
+                        ),
+                    }),
+                    decision,
+                ));
+            }
+        };
+        let limit = limit.saturating_sub(began.elapsed());
         let mut request = Request::new(body.clone());
         *request.method_mut() = O::METHOD;
         *request.uri_mut() = uri.clone();
@@ -153,13 +212,11 @@ impl Client {
             &inner.signer,
         )
         .map_err(|e| (Error::Credentials(e), stop))?;
+        // The transport times its response by the same limit, so that one timer decides.
+        request
+            .extensions_mut()
+            .insert(api_transport::ResponseTimeout(limit));
 
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        let (limit, kind) = if remaining < inner.timeouts.attempt() {
-            (remaining, TimeoutKind::Deadline)
-        } else {
-            (inner.timeouts.attempt(), TimeoutKind::Attempt)
-        };
         let sent_at = Instant::now();
         let reply = tokio::time::timeout(limit, inner.transport.send(request)).await;
         let latency_ms = millis(sent_at.elapsed());
@@ -169,7 +226,7 @@ impl Client {
                 tracing::debug!(latency_ms, "attempt timed out");
                 let limit = match kind {
                     TimeoutKind::Deadline => inner.timeouts.deadline(),
-                    _ => limit,
+                    _ => inner.timeouts.attempt(),
                 };
                 let decision = match kind {
                     TimeoutKind::Deadline => stop,

@@ -11,7 +11,7 @@ use api_model::{
 };
 use futures_util::stream::BoxStream;
 
-use crate::{Client, Error, ErrorCode, pages};
+use crate::{Client, Error, ErrorCode, execute::Failed, pages};
 
 impl Client {
     /// One page of a task's versions: `GET …/processor-tasks/{task_id}/versions`.
@@ -68,8 +68,11 @@ impl Client {
     /// Deletes a version: `DELETE …/processor-tasks/{task_id}/versions/{version_id}` (`204`).
     ///
     /// Retried like any idempotent call. When a retry finds the version gone
-    /// (`400 ModelArts.4851`), an earlier attempt whose reply was lost deleted it: that is
-    /// success. On the first attempt, 4851 is an error (there was no such version).
+    /// (`400 ModelArts.4851`) and an earlier attempt may have reached the service (it timed
+    /// out, lost its connection after sending, or was answered 5xx), that attempt deleted it:
+    /// success. Otherwise (the first attempt, or retries after 429 or another 4xx) 4851 is
+    /// the error it is: there was no such version. The rule of
+    /// [`Client::delete_processor_task`].
     pub async fn delete_processor_task_version(
         &self,
         task_id: &TaskId,
@@ -80,14 +83,17 @@ impl Client {
             task_id.clone(),
             version_id.clone(),
         );
-        match self.call(&op).await {
-            Err(Error::Service { source, attempts })
-                if attempts > 1 && *source.code() == ErrorCode::TaskVersionNotFound =>
-            {
+        match self.execute(&op).await {
+            Ok(_) => Ok(()),
+            Err(Failed {
+                error: Error::Service { source, .. },
+                earlier_maybe_applied: true,
+                ..
+            }) if *source.code() == ErrorCode::TaskVersionNotFound => {
                 tracing::info!("a retry found the version gone: an earlier attempt deleted it");
                 Ok(())
             }
-            other => other,
+            Err(failed) => Err(failed.error),
         }
     }
 

@@ -333,14 +333,34 @@ async fn a_version_delete_whose_reply_was_lost_is_done_when_the_retry_finds_it_g
         .unwrap();
     assert_eq!(sent.lock().unwrap().len(), 2);
 
-    // On the first attempt, "no such version" is an error.
-    let (transport, _) = scripted(vec![Ok(error_reply(400, "ModelArts.4851"))]);
-    let err = client(transport)
+    // On the first attempt, "no such version" is an error; so it is on a retry after a 429
+    // or another 4xx, which the service refused without acting.
+    for replies in [
+        vec![Ok(error_reply(400, "ModelArts.4851"))],
+        vec![
+            Ok(error_reply(429, "APIG.0308")),
+            Ok(error_reply(400, "ModelArts.4851")),
+        ],
+    ] {
+        let (transport, sent) = scripted(replies);
+        let err = client(transport)
+            .delete_processor_task_version(&task(), &version())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.code(),
+            Some(&api_client::ErrorCode::TaskVersionNotFound),
+            "after {} attempt(s)",
+            sent.lock().unwrap().len()
+        );
+    }
+    // After a 503, it is the earlier attempt's doing: success.
+    let (transport, _) = scripted(vec![
+        Ok(error_reply(503, "ModelArts.4700")),
+        Ok(error_reply(400, "ModelArts.4851")),
+    ]);
+    client(transport)
         .delete_processor_task_version(&task(), &version())
         .await
-        .unwrap_err();
-    assert_eq!(
-        err.code(),
-        Some(&api_client::ErrorCode::TaskVersionNotFound)
-    );
+        .unwrap();
 }

@@ -202,51 +202,98 @@ async fn unreadable_success_replies_are_decode_errors_not_retried() {
     assert_eq!(sent.lock().unwrap().len(), 1);
 }
 
+/// What a delete's retries end with, scripted: the delete, with or without `if_exists`.
+async fn delete_after(
+    replies: Vec<Result<http::Response<bytes::Bytes>, TransportError>>,
+    if_exists: bool,
+) -> Result<api_client::Deletion, Error> {
+    let (transport, _) = scripted(replies);
+    let client = client_with_retry(transport, RetryPolicy::default().with_max_attempts(3));
+    if if_exists {
+        client.delete_processor_task_if_exists(&task()).await
+    } else {
+        client.delete_processor_task(&task()).await
+    }
+}
+
 #[tokio::test(start_paused = true)]
-async fn if_exists_turns_a_lost_reply_into_already_gone() {
-    // First attempt deleted the task but the connection dropped; the retry finds it gone.
-    let (transport, _) = scripted(vec![
+async fn a_retry_that_finds_the_task_gone_after_a_lost_reply_is_a_deletion() {
+    // The first attempt may have deleted the task (its connection dropped after sending, it
+    // timed out, or it was answered 5xx); the retry finds it gone: deleted, with or without
+    // if_exists.
+    for first in [
         Err(io_error()),
-        Ok(error_reply(400, "ModelArts.4700")),
-    ]);
-    let deleted = client(transport)
-        .delete_processor_task_if_exists(&task())
-        .await
-        .unwrap();
-    assert_eq!(deleted.status, DeletionStatus::AlreadyGone);
-    assert_eq!(deleted.attempts, 2);
-    assert_eq!(deleted.request_id.as_deref(), Some("rid-400"));
+        Err(TransportError::timeout(TimeoutPhase::Response)),
+        Ok(error_reply(502, "APIG.0999")),
+        Ok(error_reply(500, "ModelArts.0010")),
+    ] {
+        for if_exists in [false, true] {
+            let first_text = format!("{first:?}");
+            let deleted = delete_after(
+                vec![
+                    match &first {
+                        Ok(r) => Ok(r.clone()),
+                        Err(_) => first_err(&first_text),
+                    },
+                    Ok(error_reply(400, "ModelArts.4700")),
+                ],
+                if_exists,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{first_text} if_exists={if_exists}: {e}"));
+            assert_eq!(deleted.status, DeletionStatus::Deleted, "{first_text}");
+            assert!(deleted.gone_on_retry, "{first_text}");
+            assert_eq!(deleted.attempts, 2);
+            assert_eq!(deleted.request_id.as_deref(), Some("rid-400"));
+        }
+    }
+}
 
-    // Throttled attempts are counted however the call ends.
-    let (transport, _) = scripted(vec![
-        Ok(error_reply(429, "ModelArts.4206")),
-        Ok(error_reply(429, "ModelArts.4206")),
-        Ok(error_reply(400, "ModelArts.4700")),
-    ]);
-    let three_attempts = client_with_retry(transport, RetryPolicy::default().with_max_attempts(3));
-    let gone = three_attempts
-        .delete_processor_task_if_exists(&task())
-        .await
-        .unwrap();
+/// A transport error like the one `text` describes (they cannot be cloned).
+fn first_err(text: &str) -> Result<http::Response<bytes::Bytes>, TransportError> {
+    if text.contains("Timeout") {
+        Err(TransportError::timeout(TimeoutPhase::Response))
+    } else {
+        Err(io_error())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_429s_or_4xx_a_missing_task_was_never_there() {
+    // Throttled attempts never reached the service: 4700 on the retry means the task did not
+    // exist. With if_exists that is "already gone" (throttled attempts still counted);
+    // without, the error.
+    let throttled_then_gone = || {
+        vec![
+            Ok(error_reply(429, "ModelArts.4206")),
+            Ok(error_reply(429, "APIG.0308")),
+            Ok(error_reply(400, "ModelArts.4700")),
+        ]
+    };
+    let gone = delete_after(throttled_then_gone(), true).await.unwrap();
     assert_eq!(
-        (gone.status, gone.attempts, gone.throttled),
-        (DeletionStatus::AlreadyGone, 3, 2)
+        (
+            gone.status,
+            gone.attempts,
+            gone.throttled,
+            gone.gone_on_retry
+        ),
+        (DeletionStatus::AlreadyGone, 3, 2, false)
     );
-
-    // Without if_exists the same story is an error.
-    let (transport, _) = scripted(vec![
-        Err(io_error()),
-        Ok(error_reply(400, "ModelArts.4700")),
-    ]);
-    let err = client(transport)
-        .delete_processor_task(&task())
+    let err = delete_after(throttled_then_gone(), false)
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some(&ErrorCode::TaskNotFound));
-    assert!(
-        err.to_string().contains("delete_processor_task_if_exists"),
-        "{err}"
-    );
+
+    // On the first attempt, too.
+    let err = delete_after(vec![Ok(error_reply(400, "ModelArts.4700"))], false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(&ErrorCode::TaskNotFound));
+    let gone = delete_after(vec![Ok(error_reply(400, "ModelArts.4700"))], true)
+        .await
+        .unwrap();
+    assert_eq!(gone.status, DeletionStatus::AlreadyGone);
 
     // Other errors stay errors; a 503 carrying 4700 is not "gone".
     let (transport, _) = scripted(vec![Ok(error_reply(403, "ModelArts.4850"))]);

@@ -133,8 +133,17 @@ pub trait Operation {
         Ok(request)
     }
 
+    /// Reads the body of a 2xx reply whose status the spec does not list for this operation
+    /// (a `204` where `200 {}` is documented, say). Operations without output (generated to
+    /// return `Ok(())`) take any 2xx as success, since the service did what was asked; others
+    /// read it as they read a documented success.
+    fn decode_other_success(body: &[u8]) -> Result<Self::Output, String> {
+        Self::decode_output(body)
+    }
+
     /// Reads a reply: the output on a success status, a [`ServiceError`] on an error status,
-    /// a [`DecodeError`] when a success reply cannot be read or its status is undocumented.
+    /// a [`DecodeError`] when a success reply cannot be read. A 2xx the spec does not list is
+    /// read by [`decode_other_success`](Self::decode_other_success).
     fn parse_response(response: &Response<Bytes>) -> Result<Self::Output, ResponseError> {
         let status = response.status();
         if Self::SUCCESS_STATUSES.contains(&status.as_u16()) {
@@ -142,13 +151,15 @@ pub trait Operation {
                 .map_err(|reason| DecodeError::new(response, reason).into());
         }
         if status.is_success() {
-            let reason = format!(
-                "{} answers {:?} on success, not {}",
-                Self::NAME,
-                Self::SUCCESS_STATUSES,
-                status.as_u16()
-            );
-            return Err(DecodeError::new(response, reason).into());
+            return Self::decode_other_success(response.body()).map_err(|reason| {
+                let reason = format!(
+                    "{} answers {:?} on success, not {}: {reason}",
+                    Self::NAME,
+                    Self::SUCCESS_STATUSES,
+                    status.as_u16()
+                );
+                DecodeError::new(response, reason).into()
+            });
         }
         Err(ServiceError::from_reply(status, response.headers(), response.body()).into())
     }

@@ -90,4 +90,4 @@ pub use crate::hyper::builder::{
 };
 #[cfg(feature = "mock")]
 pub use crate::transport::MockTransport;
-pub use crate::transport::{BoxFuture, SharedTransport, Transport};
+pub use crate::transport::{BoxFuture, ResponseTimeout, SharedTransport, Transport};

@@ -13,6 +13,23 @@ use crate::error::TransportError;
 /// A boxed, `Send` future, the return type of [`Transport::send`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// A request extension: how long the caller gives this request for its response, replacing
+/// the transport's own response timeout for it.
+///
+/// The client sets it to what is left of the attempt's time limit, so that
+/// `--attempt-timeout 60s` means 60 s even with a transport built with a 30 s response timeout.
+/// A transport should honour it when it has a response timeout of its own; the caller keeps a
+/// timer of the same length in any case.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let mut request = http::Request::new(bytes::Bytes::new());
+/// request.extensions_mut().insert(api_transport::ResponseTimeout(Duration::from_secs(60)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseTimeout(pub std::time::Duration);
+
 /// Sends one HTTP request and returns the whole response.
 ///
 /// This is the seam between the SDK and the HTTP stack. The SDK builds (and signs) an

@@ -91,6 +91,14 @@ pub(crate) fn render(
         .map(|r| Literal::u16_unsuffixed(r.status))
         .collect();
     let idempotent = op.idempotent;
+    // An operation without output has done its work whatever 2xx it is answered with.
+    let other_success = matches!(op.output, Output::EmptyObject | Output::NoContent).then(|| {
+        quote! {
+            fn decode_other_success(_body: &[u8]) -> Result<Self::Output, String> {
+                Ok(())
+            }
+        }
+    });
     let (output, decode) = match &op.output {
         Output::EmptyObject => (quote!(()), quote!(crate::decode::empty_object(body))),
         Output::NoContent => (quote!(()), quote!(crate::decode::no_content(body))),
@@ -152,6 +160,7 @@ pub(crate) fn render(
                 #decode
             }
 
+            #other_success
             #validate
             #query_fn
             #body_fn

@@ -17,14 +17,22 @@ const SOURCE: &str = "IAM (POST /v3/auth/tokens)";
 /// `POST https://iam.{region}.myhuaweicloud.com/v3/auth/tokens`, token from `X-Subject-Token`.
 ///
 /// Wrap it in [`RefreshingToken`](super::RefreshingToken) so that a token is fetched once and
-/// renewed before its 24 hours are up. The password never appears in `Debug` or errors.
+/// renewed before its 24 hours are up. The password never appears in `Debug` or errors, and
+/// it is wiped from memory when the source is dropped.
+///
+/// A plain `http://` IAM endpoint is refused unless its host is this machine (the password
+/// would cross the network in the clear), as the client refuses such a service endpoint;
+/// [`allow_insecure_http`](Self::allow_insecure_http) opts in for a trusted network.
+/// Timeouts, connection failures, 429 and 5xx replies are
+/// [`Unavailable`](CredentialsError::Unavailable): the client tries again on its next attempt.
 pub struct IamPasswordSource {
     transport: SharedTransport,
     iam: Endpoint,
     domain: String,
     user: String,
-    password: String,
+    password: zeroize::Zeroizing<String>,
     project_id: ProjectId,
+    allow_insecure_http: bool,
 }
 
 impl IamPasswordSource {
@@ -43,9 +51,18 @@ impl IamPasswordSource {
             iam,
             domain: domain.into(),
             user: user.into(),
-            password: password.into(),
+            password: zeroize::Zeroizing::new(password.into()),
             project_id,
+            allow_insecure_http: false,
         }
+    }
+
+    /// Allows a plain `http://` IAM endpoint on another host (the password crosses the
+    /// network in the clear): only for a trusted network.
+    #[must_use]
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
     }
 
     fn request(&self) -> Result<Request<Bytes>, CredentialsError> {
@@ -55,7 +72,7 @@ impl IamPasswordSource {
                     "methods": ["password"],
                     "password": { "user": {
                         "name": self.user,
-                        "password": self.password,
+                        "password": self.password.as_str(),
                         "domain": { "name": self.domain }
                     } }
                 },
@@ -93,17 +110,32 @@ impl TokenSource for IamPasswordSource {
             source_name: SOURCE,
             reason,
         };
-        let response = self
-            .transport
-            .send(self.request()?)
-            .await
-            .map_err(|e| fail(e.to_string()))?;
+        let unavailable = |reason: String| CredentialsError::Unavailable {
+            source_name: SOURCE,
+            reason,
+        };
+        if !self.iam.is_https() && !self.iam.is_loopback() && !self.allow_insecure_http {
+            return Err(CredentialsError::Unusable(format!(
+                "refusing to send a password over plain http to {}: use https (or allow \
+                 insecure http for a trusted network)",
+                self.iam
+            )));
+        }
+        let request = self.request()?;
+        let response = self.transport.send(request).await.map_err(|e| {
+            if crate::retry::transport_error_is_transient(&e) {
+                unavailable(e.to_string())
+            } else {
+                fail(e.to_string())
+            }
+        })?;
         if !response.status().is_success() {
-            let err = api_model::ServiceError::from_reply(
-                response.status(),
-                response.headers(),
-                response.body(),
-            );
+            let status = response.status();
+            let err =
+                api_model::ServiceError::from_reply(status, response.headers(), response.body());
+            if crate::retry::status_is_transient(status.as_u16()) {
+                return Err(unavailable(err.to_string()));
+            }
             return Err(fail(format!(
                 "{err}. Check the user name, password and account (domain) name, and the project id"
             )));

@@ -49,14 +49,15 @@ impl Credentials {
     }
 }
 
-/// An IAM token. Its `Debug` shows `IamToken(***)`.
+/// An IAM token. Its `Debug` shows `IamToken(***)`; it is wiped from memory when the last
+/// clone is dropped.
 #[derive(Clone)]
-pub struct IamToken(Arc<str>);
+pub struct IamToken(Arc<zeroize::Zeroizing<String>>);
 
 impl IamToken {
     /// Wraps a token.
     pub fn new(token: impl Into<String>) -> Self {
-        Self(Arc::from(token.into()))
+        Self(Arc::new(zeroize::Zeroizing::new(token.into())))
     }
 
     /// The token itself, for the `X-Auth-Token` header. Never log it.
@@ -89,6 +90,22 @@ pub enum CredentialsError {
     /// The credentials cannot sign or be sent (e.g. an AK with characters a header cannot hold).
     #[error("the credentials cannot be used: {0}")]
     Unusable(String),
+    /// A source of credentials that may recover did not deliver: it timed out, could not be
+    /// reached, or answered 5xx or 429. The call retries it like a request.
+    #[error("could not get credentials from {source_name} for now: {reason}")]
+    Unavailable {
+        /// Which source.
+        source_name: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+impl CredentialsError {
+    /// Whether asking the source again later may succeed ([`CredentialsError::Unavailable`]).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, CredentialsError::Unavailable { .. })
+    }
 }
 
 /// Where a client gets its credentials, asked before every attempt.

@@ -28,7 +28,8 @@ pub trait TokenSource: Send + Sync + fmt::Debug {
 pub struct RefreshingToken<S> {
     source: S,
     margin: Duration,
-    cached: Mutex<Option<(IamToken, Instant)>>,
+    /// The token, and when to replace it (`None`: never, its life being beyond the clock's).
+    cached: Mutex<Option<(IamToken, Option<Instant>)>>,
 }
 
 impl<S: TokenSource> RefreshingToken<S> {
@@ -64,13 +65,15 @@ impl<S: fmt::Debug> fmt::Debug for RefreshingToken<S> {
 impl<S: TokenSource> CredentialsProvider for RefreshingToken<S> {
     async fn credentials(&self) -> Result<Credentials, CredentialsError> {
         let mut cached = self.cached.lock().await;
-        if let Some((token, expires)) = cached.as_ref()
-            && Instant::now() + self.margin < *expires
+        if let Some((token, replace_at)) = cached.as_ref()
+            && replace_at.is_none_or(|at| Instant::now() < at)
         {
             return Ok(Credentials::Token(token.clone()));
         }
         let grant = self.source.fetch().await?;
-        *cached = Some((grant.token.clone(), Instant::now() + grant.valid_for));
+        // Replace it `margin` before it expires; with a life of less than the margin, at once.
+        let replace_at = Instant::now().checked_add(grant.valid_for.saturating_sub(self.margin));
+        *cached = Some((grant.token.clone(), replace_at));
         Ok(Credentials::Token(grant.token))
     }
 }

@@ -30,7 +30,10 @@ impl Backoff {
             .initial_backoff()
             .saturating_mul(1u32 << doublings)
             .min(policy.max_backoff());
-        let jittered = cap.mul_f64(self.rng.f64());
+        // A fraction of the cap, so never above it (even for a cap near `Duration::MAX`).
+        let jittered = Duration::try_from_secs_f64(cap.as_secs_f64() * self.rng.f64())
+            .unwrap_or(cap)
+            .min(cap);
         let floor = at_least.unwrap_or_default().min(policy.max_retry_after());
         jittered.max(floor)
     }

@@ -62,4 +62,7 @@ impl crate::Operation for DeleteProcessorTaskVersion {
     fn decode_output(body: &[u8]) -> Result<Self::Output, String> {
         crate::decode::no_content(body)
     }
+    fn decode_other_success(_body: &[u8]) -> Result<Self::Output, String> {
+        Ok(())
+    }
 }

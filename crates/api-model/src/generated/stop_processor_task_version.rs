@@ -63,4 +63,7 @@ impl crate::Operation for StopProcessorTaskVersion {
     fn decode_output(body: &[u8]) -> Result<Self::Output, String> {
         crate::decode::empty_object(body)
     }
+    fn decode_other_success(_body: &[u8]) -> Result<Self::Output, String> {
+        Ok(())
+    }
 }

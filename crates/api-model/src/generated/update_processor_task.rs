@@ -60,6 +60,9 @@ impl crate::Operation for UpdateProcessorTask {
     fn decode_output(body: &[u8]) -> Result<Self::Output, String> {
         crate::decode::empty_object(body)
     }
+    fn decode_other_success(_body: &[u8]) -> Result<Self::Output, String> {
+        Ok(())
+    }
     fn validate(&self) -> Result<(), crate::InvalidParameter> {
         if let Some(value) = &self.body.description {
             crate::validate::max_chars(Self::NAME, "description", value, 256usize)?;

@@ -92,6 +92,8 @@ impl HyperTransportBuilder {
     /// The longest time for one `send`, from its start until the whole response body is read
     /// (including setting up a connection if one is needed, so keep it above the connect
     /// timeout). Past it, `send` fails with `Timeout { phase: Response }`. Default: 30 s.
+    /// A request that carries a [`ResponseTimeout`](crate::ResponseTimeout) extension (the
+    /// client sets it to the attempt's time limit) uses that instead.
     pub fn response_timeout(mut self, timeout: Duration) -> Self {
         self.response_timeout = timeout;
         self

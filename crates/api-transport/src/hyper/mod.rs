@@ -21,7 +21,7 @@ use crate::error::{TimeoutPhase, TransportError};
 use crate::hyper::builder::HyperTransportBuilder;
 use crate::hyper::connect_deadline::ConnectDeadline;
 use crate::proxy::{ProxyConnector, ProxyRules};
-use crate::transport::{BoxFuture, Transport};
+use crate::transport::{BoxFuture, ResponseTimeout, Transport};
 
 type Connector = ConnectDeadline<HttpsConnector<ProxyConnector>>;
 
@@ -87,6 +87,10 @@ impl Transport for HyperTransport {
 impl Inner {
     async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
         check_uri(request.uri())?;
+        let response_timeout = request
+            .extensions()
+            .get::<ResponseTimeout>()
+            .map_or(self.response_timeout, |limit| limit.0);
         let is_head = request.method() == Method::HEAD;
         let mut request = request.map(Full::new);
         if let Some(auth) = self
@@ -113,7 +117,7 @@ impl Inner {
                     .await?;
             Ok(Response::from_parts(parts, body))
         };
-        let result = match tokio::time::timeout(self.response_timeout, exchange).await {
+        let result = match tokio::time::timeout(response_timeout, exchange).await {
             Ok(result) => result,
             Err(_elapsed) => Err(TransportError::timeout(TimeoutPhase::Response)),
         };

@@ -59,6 +59,48 @@ async fn server_that_never_answers_is_a_response_timeout() {
 }
 
 #[tokio::test]
+async fn a_response_timeout_on_the_request_replaces_the_built_one() {
+    // Built with an hour; the request says SHORT: SHORT wins.
+    let server = start_silent().await;
+    let transport = builder()
+        .response_timeout(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let mut req = request(Method::GET, &server.url("http", "/"));
+    req.extensions_mut()
+        .insert(api_transport::ResponseTimeout(SHORT));
+    let started = Instant::now();
+    let error = transport.send(req).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            TransportError::Timeout {
+                phase: TimeoutPhase::Response,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_within_bound(started);
+
+    // Built with SHORT; the request gives more: a reply after twice SHORT still arrives.
+    let slow = start_raw(|mut stream| async move {
+        read_head(&mut stream).await;
+        tokio::time::sleep(SHORT * 2).await;
+        let _ = stream
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 4\r\nconnection: close\r\n\r\nlate")
+            .await;
+    })
+    .await;
+    let transport = builder().response_timeout(SHORT).build().unwrap();
+    let mut req = request(Method::GET, &slow.url("http", "/"));
+    req.extensions_mut()
+        .insert(api_transport::ResponseTimeout(Duration::from_secs(10)));
+    let response = transport.send(req).await.unwrap();
+    assert_eq!(response.body().as_ref(), b"late");
+}
+
+#[tokio::test]
 async fn body_that_stalls_is_a_response_timeout() {
     let server = start_stalling_body().await;
     expect_response_timeout(&server.url("http", "/")).await;
