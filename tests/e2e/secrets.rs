@@ -57,17 +57,22 @@ async fn no_secret_reaches_logs_errors_or_debug() {
     // Everything a user could print: results, errors (Display, Debug, source chain), the
     // clients, the credentials, the transport.
     let mut texts: Vec<String> = Vec::new();
-    let (mut successes, mut errors) = (0, 0);
+    let (mut successes, mut errors, mut repeats_taken_as_done) = (0, 0, 0);
     for (n, creds) in credentials.iter().enumerate() {
         let client = make(creds.clone());
         texts.push(format!("{client:?}"));
         texts.push(format!("{client:#?}"));
         texts.push(format!("{creds:?}"));
         texts.push(format!("{creds:#?}"));
-        // Each client deletes its 8 tasks, then one of them again (a 400 error).
+        // Each client deletes its 8 tasks, then one of them again (a 400 error, unless a
+        // fault before the 400 makes it look like that attempt's own doing).
         let mine = &tasks[n * 8..(n + 1) * 8];
         for task in mine.iter().chain(&mine[..1]) {
             match client.delete_processor_task(&task.task_id).await {
+                Ok(deletion) if deletion.gone_on_retry => {
+                    repeats_taken_as_done += 1;
+                    texts.push(format!("{deletion:?}"));
+                }
                 Ok(deletion) => {
                     successes += 1;
                     texts.push(format!("{deletion:?}"));
@@ -110,7 +115,7 @@ async fn no_secret_reaches_logs_errors_or_debug() {
         "the three good clients delete their 8 tasks each"
     );
     assert_eq!(
-        errors,
+        errors + repeats_taken_as_done,
         3 + 2 * 9,
         "one 400 per good client, every call of the bad ones"
     );

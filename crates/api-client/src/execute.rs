@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use api_model::{Operation, ResponseError};
-use api_transport::Transport as _;
+use api_transport::{TimeoutPhase, Transport as _, TransportError};
 use bytes::Bytes;
 use http::{Request, Uri};
 use tokio::time::Instant;
@@ -222,7 +222,23 @@ impl Client {
         let latency_ms = millis(sent_at.elapsed());
         let span = tracing::Span::current();
         let response = match reply {
-            Err(_elapsed) => {
+            Ok(Ok(response)) => response,
+            Ok(Err(source)) if !is_response_timeout(&source) => {
+                tracing::debug!(latency_ms, error = %source, "transport failed");
+                let decision = classify(AttemptOutcome::Transport(&source), O::IDEMPOTENT);
+                let sent = source.request_may_have_been_sent();
+                return Err((
+                    Error::Transport {
+                        source,
+                        sent,
+                        attempts: attempt,
+                    },
+                    decision,
+                ));
+            }
+            // Our timer, or the transport's response timer, which was given the same limit:
+            // either way this attempt ran out of its time.
+            _ => {
                 tracing::debug!(latency_ms, "attempt timed out");
                 let limit = match kind {
                     TimeoutKind::Deadline => inner.timeouts.deadline(),
@@ -241,20 +257,6 @@ impl Client {
                     decision,
                 ));
             }
-            Ok(Err(source)) => {
-                tracing::debug!(latency_ms, error = %source, "transport failed");
-                let decision = classify(AttemptOutcome::Transport(&source), O::IDEMPOTENT);
-                let sent = source.request_may_have_been_sent();
-                return Err((
-                    Error::Transport {
-                        source,
-                        sent,
-                        attempts: attempt,
-                    },
-                    decision,
-                ));
-            }
-            Ok(Ok(response)) => response,
         };
         let status = response.status();
         span.record("status", status.as_u16());
@@ -296,6 +298,16 @@ impl Client {
             )),
         }
     }
+}
+
+fn is_response_timeout(error: &TransportError) -> bool {
+    matches!(
+        error,
+        TransportError::Timeout {
+            phase: TimeoutPhase::Response,
+            ..
+        }
+    )
 }
 
 fn millis(d: Duration) -> u64 {
