@@ -64,9 +64,8 @@ fn run() -> Result<(), Failure> {
         Some(std::path::Path::new(flags.required("ids-file")?)),
     );
     let options = BatchOptions {
-        concurrency,
-        rate: None,
         if_exists: true,
+        ..BatchOptions::new(concurrency)
     };
     let runtime = match flags.parsed("runtime", "multi-thread".to_owned())?.as_str() {
         "multi-thread" => tokio::runtime::Builder::new_multi_thread()
@@ -91,22 +90,28 @@ fn run() -> Result<(), Failure> {
     let mut summary = Summary::default();
     let mut write_error = None;
     let started = Instant::now();
-    let stats = runtime.block_on(batch::run(
+    let interrupts = api_cli::interrupt::Interrupts::manual();
+    let end = runtime.block_on(batch::run(
         Arc::new(client),
         ids.entries()?,
         &options,
+        &interrupts,
         |record| {
             summary.add(&record);
             if let Err(e) = reporter.record(&record) {
                 write_error.get_or_insert(e);
             }
         },
-    ))?;
+    ));
     if let Some(e) = write_error {
         return Err(e.into());
     }
-    summary.finish(started.elapsed(), stats);
+    if let Some(e) = end.input_error {
+        return Err(e.into());
+    }
+    summary.finish(started.elapsed(), &end);
     reporter.summary(&summary)?;
+    reporter.flush()?;
     // Flushes a BufWriter (dropping the reporter would too, but silently).
     drop(reporter);
     std::io::stdout().flush().map_err(Failure::from)

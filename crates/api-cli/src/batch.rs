@@ -1,18 +1,23 @@
-//! Running a batch of deletes: bounded in flight, paced, slowing down when the service says so.
+//! Running a batch of deletes: bounded in flight, paced, slowing down when the service says so,
+//! and stopping cleanly when interrupted.
 
-use std::{io, sync::Arc};
+use std::{collections::HashMap, io, sync::Arc, time::Duration};
 
 use api_client::{Deletion, DeletionStatus, Error, ProcessorTasks};
 use api_model::{InvalidId, TaskId};
-use tokio::{task::JoinSet, time::Instant};
+use tokio::{
+    task::{self, JoinSet},
+    time::Instant,
+};
 
 use crate::{
-    ids::{Entry, Location},
+    ids::{Entry, IdSet, Location},
+    interrupt::{Cause, Interrupts},
     pacing::{AdaptiveLimit, Pacer},
 };
 
 /// How to run a batch.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct BatchOptions {
     /// Requests in flight at most.
     pub concurrency: usize,
@@ -20,6 +25,24 @@ pub struct BatchOptions {
     pub rate: Option<f64>,
     /// Count "already gone" as success.
     pub if_exists: bool,
+    /// How long requests in flight may take to finish once the batch is interrupted: the
+    /// attempt timeout. Past it they are recorded as `unknown`.
+    pub grace: Duration,
+    /// Ids a previous run recorded as done (`--resume`): skipped without a request.
+    pub done_before: IdSet,
+}
+
+impl BatchOptions {
+    /// `concurrency` in flight, no rate cap, no `--if-exists`, a 30 s grace, nothing to resume.
+    pub fn new(concurrency: usize) -> Self {
+        Self {
+            concurrency,
+            rate: None,
+            if_exists: false,
+            grace: Duration::from_secs(30),
+            done_before: IdSet::default(),
+        }
+    }
 }
 
 /// What became of one id.
@@ -29,8 +52,19 @@ pub enum Outcome {
     Done(Deletion),
     /// The request failed.
     Failed(Error),
+    /// The delete's attempts ran out on failures that may have reached the service (timeouts,
+    /// lost connections, 5xx, 429), and asking for the task then found it gone: deleted.
+    GoneAfterFailure(Error),
     /// The id is invalid and was skipped (`--skip-invalid`).
     Invalid(InvalidId),
+    /// The id came earlier in the batch: deleted (or not) once, there.
+    Duplicate {
+        /// Where it came first.
+        first: Location,
+    },
+    /// The request was in flight when the run stopped waiting for it: the task may or may not
+    /// have been deleted.
+    Unknown(String),
 }
 
 /// One id and what became of it.
@@ -47,68 +81,238 @@ pub struct Record {
 impl Record {
     /// Whether it counts as success.
     pub fn succeeded(&self) -> bool {
-        matches!(self.outcome, Outcome::Done(_))
+        matches!(
+            self.outcome,
+            Outcome::Done(_) | Outcome::GoneAfterFailure(_) | Outcome::Duplicate { .. }
+        )
     }
 }
 
+/// How a batch ended: its facts, and what stopped it early, if anything did.
+#[derive(Debug, Default)]
+pub struct BatchEnd {
+    /// Facts no single record holds.
+    pub stats: BatchStats,
+    /// What interrupted the batch, if something did.
+    pub interrupted: Option<Cause>,
+    /// Ids never sent because the batch stopped first (duplicates and ids done before not
+    /// counted).
+    pub not_attempted: u64,
+    /// Ids skipped because a previous run recorded them done (`--resume`).
+    pub done_before: u64,
+    /// Reading the ids failed midway: the batch stopped there, after finishing what was in
+    /// flight.
+    pub input_error: Option<io::Error>,
+}
+
 /// Deletes every valid id of `entries`, calling `on_record` for each id as it finishes.
-/// Invalid ids are reported as [`Outcome::Invalid`] without a request.
+///
+/// Invalid ids are reported as [`Outcome::Invalid`], repeated ones as [`Outcome::Duplicate`],
+/// both without a request. When `interrupts` asks to stop (or reading `entries` fails), no new
+/// request starts; those in flight get `options.grace` to finish, and then, or at once when
+/// `interrupts` abandons them, each is recorded as [`Outcome::Unknown`]. Every id that was
+/// started gets exactly one record.
 pub async fn run(
     api: Arc<dyn ProcessorTasks>,
-    entries: impl Iterator<Item = io::Result<Entry>>,
+    entries: impl IntoIterator<Item = io::Result<Entry>>,
     options: &BatchOptions,
+    interrupts: &Interrupts,
     mut on_record: impl FnMut(Record),
-) -> io::Result<BatchStats> {
+) -> BatchEnd {
     let mut limit = AdaptiveLimit::new(options.concurrency);
     let mut pacer = options.rate.map(Pacer::new);
-    let mut in_flight: JoinSet<Record> = JoinSet::new();
-    let mut stats = BatchStats::default();
-    let mut settle = |record: Record, limit: &mut AdaptiveLimit, stats: &mut BatchStats| {
-        match &record.outcome {
-            Outcome::Done(d) if d.throttled > 0 => limit.on_throttled(Instant::now()),
-            Outcome::Done(_) => limit.on_success(),
-            Outcome::Failed(e)
-                if e.service_error()
-                    .is_some_and(|s| s.status().as_u16() == 429) =>
-            {
-                limit.on_throttled(Instant::now())
-            }
-            _ => {}
-        }
-        stats.sent += u64::from(!matches!(record.outcome, Outcome::Invalid(_)));
-        on_record(record);
-    };
-    for entry in entries {
-        let entry = entry?;
-        let task_id = match entry.raw.parse::<TaskId>() {
-            Ok(id) => id,
-            Err(e) => {
-                settle(
-                    Record {
-                        location: entry.location,
-                        task_id: entry.raw,
-                        outcome: Outcome::Invalid(e),
-                    },
-                    &mut limit,
-                    &mut stats,
-                );
-                continue;
+    let mut flight = Flight::default();
+    let mut seen = IdSet::default();
+    let mut end = BatchEnd::default();
+    let mut entries = entries.into_iter();
+    // Feed requests until the input ends, fails, or the run is asked to stop.
+    while !interrupts.is_stopping() {
+        let entry = match entries.next() {
+            None => break,
+            Some(Ok(entry)) => entry,
+            Some(Err(e)) => {
+                end.input_error = Some(e);
+                break;
             }
         };
-        while in_flight.len() >= limit.limit() {
-            if let Some(done) = in_flight.join_next().await {
-                settle(done.map_err(io::Error::other)?, &mut limit, &mut stats);
+        let Some(ready) = first_sight(entry, options, &mut seen, &mut end, &mut on_record) else {
+            continue;
+        };
+        // Wait for room, settling what finishes meanwhile.
+        let mut stopped = false;
+        while flight.len() >= limit.limit() && !stopped {
+            tokio::select! {
+                biased;
+                _ = interrupts.stopped() => stopped = true,
+                done = flight.next() => {
+                    if let Some(record) = done {
+                        settle(record, &mut limit, &mut on_record);
+                    }
+                }
             }
         }
-        while let Some(done) = in_flight.try_join_next() {
-            settle(done.map_err(io::Error::other)?, &mut limit, &mut stats);
+        if !stopped && let Some(pacer) = pacer.as_mut() {
+            tokio::select! {
+                biased;
+                _ = interrupts.stopped() => stopped = true,
+                () = pacer.wait() => {}
+            }
         }
-        if let Some(pacer) = pacer.as_mut() {
-            pacer.wait().await;
+        if stopped {
+            end.not_attempted += 1;
+            break;
         }
-        let api = api.clone();
-        let if_exists = options.if_exists;
-        in_flight.spawn(async move {
+        while let Some(record) = flight.try_next() {
+            settle(record, &mut limit, &mut on_record);
+        }
+        end.stats.sent += 1;
+        flight.spawn(Arc::clone(&api), ready, options.if_exists);
+    }
+    end.interrupted = interrupts.state().cause();
+    if end.interrupted.is_some() {
+        end.not_attempted += count_rest(entries, options, &mut seen);
+    }
+    // Drain: wait for what is in flight; once stopped, no longer than the grace.
+    let mut grace_ends: Option<Instant> = None;
+    while !flight.is_empty() {
+        if grace_ends.is_none() && interrupts.is_stopping() {
+            let now = Instant::now();
+            grace_ends = Some(now.checked_add(options.grace).unwrap_or(now));
+        }
+        let grace_ends_at = grace_ends.unwrap_or_else(Instant::now);
+        tokio::select! {
+            biased;
+            () = interrupts.abandoned() => {
+                flight.abandon("a second SIGINT stopped the wait for it", &mut on_record);
+            }
+            done = flight.next() => {
+                if let Some(record) = done {
+                    settle(record, &mut limit, &mut on_record);
+                }
+            }
+            () = tokio::time::sleep_until(grace_ends_at), if grace_ends.is_some() => {
+                let why = format!(
+                    "it was still in flight {:?} after the run was interrupted",
+                    options.grace
+                );
+                flight.abandon(&why, &mut on_record);
+            }
+            _ = interrupts.stopped(), if grace_ends.is_none() => {}
+        }
+    }
+    end.interrupted = interrupts.state().cause();
+    end.stats.lowest_concurrency = limit.lowest();
+    end
+}
+
+/// An id checked and ready to delete.
+struct Ready {
+    task_id: TaskId,
+    location: Location,
+    raw: String,
+}
+
+/// Checks an entry before any request: its id must be valid, new in this batch, and not done
+/// before. Returns the id to delete, or `None` after recording why not.
+fn first_sight(
+    entry: Entry,
+    options: &BatchOptions,
+    seen: &mut IdSet,
+    end: &mut BatchEnd,
+    on_record: &mut impl FnMut(Record),
+) -> Option<Ready> {
+    let task_id = match entry.raw.parse::<TaskId>() {
+        Ok(id) => id,
+        Err(e) => {
+            on_record(Record {
+                location: entry.location,
+                task_id: entry.raw,
+                outcome: Outcome::Invalid(e),
+            });
+            return None;
+        }
+    };
+    if options.done_before.contains(task_id.as_str()) {
+        end.done_before += 1;
+        return None;
+    }
+    if let Some(first) = seen.insert(task_id.as_str(), &entry.location) {
+        on_record(Record {
+            location: entry.location,
+            task_id: entry.raw,
+            outcome: Outcome::Duplicate { first },
+        });
+        return None;
+    }
+    Some(Ready {
+        task_id,
+        location: entry.location,
+        raw: entry.raw,
+    })
+}
+
+/// How many of the remaining entries would have been sent: valid, new and not done before.
+fn count_rest(
+    entries: impl Iterator<Item = io::Result<Entry>>,
+    options: &BatchOptions,
+    seen: &mut IdSet,
+) -> u64 {
+    let mut rest = 0;
+    for entry in entries {
+        let Ok(entry) = entry else { break };
+        let Ok(task_id) = entry.raw.parse::<TaskId>() else {
+            continue;
+        };
+        if !options.done_before.contains(task_id.as_str())
+            && seen.insert(task_id.as_str(), &entry.location).is_none()
+        {
+            rest += 1;
+        }
+    }
+    rest
+}
+
+fn settle(record: Record, limit: &mut AdaptiveLimit, on_record: &mut impl FnMut(Record)) {
+    match &record.outcome {
+        Outcome::Done(d) if d.throttled > 0 => limit.on_throttled(Instant::now()),
+        Outcome::Done(_) => limit.on_success(),
+        Outcome::Failed(e)
+            if e.service_error()
+                .is_some_and(|s| s.status().as_u16() == 429) =>
+        {
+            limit.on_throttled(Instant::now())
+        }
+        _ => {}
+    }
+    on_record(record);
+}
+
+/// The requests in flight, each remembered by its task so that one that never reports (it
+/// panicked, or is abandoned) still gets a record.
+#[derive(Default)]
+struct Flight {
+    tasks: JoinSet<Record>,
+    started: HashMap<task::Id, (Location, String)>,
+}
+
+impl Flight {
+    fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    fn spawn(&mut self, api: Arc<dyn ProcessorTasks>, ready: Ready, if_exists: bool) {
+        let Ready {
+            task_id,
+            location,
+            raw,
+        } = ready;
+        let record_location = location.clone();
+        let record_raw = raw.clone();
+        let handle = self.tasks.spawn(async move {
             let result = if if_exists {
                 api.delete_processor_task_if_exists(&task_id).await
             } else {
@@ -116,26 +320,95 @@ pub async fn run(
             };
             let outcome = match result {
                 Ok(deletion) => Outcome::Done(deletion),
+                Err(e) if e.is_retryable() && e.request_may_have_been_sent() => {
+                    check_after(&*api, &task_id, e).await
+                }
                 Err(e) => Outcome::Failed(e),
             };
             Record {
-                location: entry.location,
-                task_id: entry.raw,
+                location: record_location,
+                task_id: record_raw,
                 outcome,
             }
         });
+        self.started.insert(handle.id(), (location, raw));
     }
-    while let Some(done) = in_flight.join_next().await {
-        settle(done.map_err(io::Error::other)?, &mut limit, &mut stats);
+
+    /// The next request to finish, as a record (`None` when none is in flight).
+    async fn next(&mut self) -> Option<Record> {
+        let joined = self.tasks.join_next_with_id().await?;
+        Some(self.record_of(joined))
     }
-    stats.lowest_concurrency = limit.lowest();
-    Ok(stats)
+
+    /// A request that has finished, without waiting.
+    fn try_next(&mut self) -> Option<Record> {
+        let joined = self.tasks.try_join_next_with_id()?;
+        Some(self.record_of(joined))
+    }
+
+    fn record_of(&mut self, joined: Result<(task::Id, Record), task::JoinError>) -> Record {
+        match joined {
+            Ok((id, record)) => {
+                self.started.remove(&id);
+                record
+            }
+            Err(e) => {
+                let (location, task_id) = self
+                    .started
+                    .remove(&e.id())
+                    .unwrap_or((Location::Argument(0), String::new()));
+                let why = if e.is_panic() {
+                    "the request's task panicked; the task may or may not have been deleted"
+                } else {
+                    "the request was cancelled; the task may or may not have been deleted"
+                };
+                Record {
+                    location,
+                    task_id,
+                    outcome: Outcome::Unknown(why.to_owned()),
+                }
+            }
+        }
+    }
+
+    /// Stops every request still in flight, recording each as unknown.
+    fn abandon(&mut self, why: &str, on_record: &mut impl FnMut(Record)) {
+        self.tasks.abort_all();
+        for (_, (location, task_id)) in self.started.drain() {
+            on_record(Record {
+                location,
+                task_id,
+                outcome: Outcome::Unknown(format!(
+                    "{why}: the task may or may not have been deleted"
+                )),
+            });
+        }
+        // The aborted tasks' join results carry nothing more.
+        self.tasks.detach_all();
+    }
+}
+
+/// After a delete whose attempts ran out on failures that may have reached the service, asks
+/// once whether the task is still there: gone is deleted, there is failed, and no answer is
+/// unknown. Never "failed" for a task that is gone.
+async fn check_after(api: &dyn ProcessorTasks, task_id: &TaskId, error: Error) -> Outcome {
+    match api.describe_processor_task(task_id).await {
+        Ok(_) => Outcome::Failed(error),
+        Err(e) if e.code() == Some(&api_client::ErrorCode::TaskNotFound) => {
+            Outcome::GoneAfterFailure(error)
+        }
+        Err(e) => Outcome::Unknown(format!(
+            "the delete failed ({error}) after a request that may have reached the service, \
+             and asking whether the task is still there failed too ({e}): it may or may not \
+             have been deleted"
+        )),
+    }
 }
 
 /// Facts about a batch that no single record holds.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct BatchStats {
-    /// Requests started (ids that were valid).
+    /// Requests started (ids that were valid, new and not done before).
     pub sent: u64,
     /// The lowest concurrency the adaptive limit went down to.
     pub lowest_concurrency: usize,
@@ -147,222 +420,4 @@ pub fn already_gone(d: &Deletion) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use api_client::MockProcessorTasks;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::Duration;
-
-    fn entries(ids: &[&str]) -> impl Iterator<Item = io::Result<Entry>> {
-        ids.iter()
-            .enumerate()
-            .map(|(i, id)| {
-                Ok(Entry {
-                    location: Location::Argument(i + 1),
-                    raw: (*id).to_owned(),
-                })
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-    }
-
-    fn options(concurrency: usize) -> BatchOptions {
-        BatchOptions {
-            concurrency,
-            rate: None,
-            if_exists: false,
-        }
-    }
-
-    #[tokio::test]
-    async fn every_valid_id_is_deleted_once_and_invalid_ones_are_reported() {
-        let mut api = MockProcessorTasks::new();
-        api.expect_delete_processor_task()
-            .times(3)
-            .returning(|_| Ok(Deletion::deleted(None, 1)));
-        api.expect_delete_processor_task_if_exists().never();
-        let mut records = Vec::new();
-        let stats = run(
-            Arc::new(api),
-            entries(&["a", "b", "../x", "c"]),
-            &options(2),
-            |r| records.push(r),
-        )
-        .await
-        .unwrap();
-        assert_eq!(stats.sent, 3);
-        assert_eq!(records.len(), 4);
-        assert_eq!(records.iter().filter(|r| r.succeeded()).count(), 3);
-        let invalid: Vec<_> = records
-            .iter()
-            .filter(|r| matches!(r.outcome, Outcome::Invalid(_)))
-            .collect();
-        assert_eq!(invalid[0].location, Location::Argument(3));
-    }
-
-    #[tokio::test]
-    async fn if_exists_uses_the_idempotent_call() {
-        let mut api = MockProcessorTasks::new();
-        api.expect_delete_processor_task().never();
-        api.expect_delete_processor_task_if_exists()
-            .times(2)
-            .returning(|_| Ok(Deletion::already_gone(None, 1)));
-        let opts = BatchOptions {
-            if_exists: true,
-            ..options(4)
-        };
-        let mut n = 0;
-        run(Arc::new(api), entries(&["a", "b"]), &opts, |r| {
-            assert!(r.succeeded());
-            n += 1;
-        })
-        .await
-        .unwrap();
-        assert_eq!(n, 2);
-    }
-
-    use api_model::{
-        CreateProcessorTaskRequest, CreateProcessorTaskResponse, CreateProcessorTaskVersionRequest,
-        CreateProcessorTaskVersionResponse, GetProcessorTaskItemsQuery,
-        GetProcessorTaskItemsResponse, ListProcessorTaskVersionsQuery,
-        ListProcessorTaskVersionsResponse, ListProcessorTasksQuery, ListProcessorTasksResponse,
-        ProcessorTask, ProcessorTaskVersion, UpdateProcessorTaskRequest, VersionId,
-    };
-
-    /// A fake API that records the most requests in flight at once.
-    #[derive(Debug, Default)]
-    struct Gauge {
-        now: AtomicUsize,
-        peak: AtomicUsize,
-        throttle_first: AtomicUsize,
-    }
-
-    #[async_trait::async_trait]
-    impl ProcessorTasks for Gauge {
-        async fn delete_processor_task(&self, _id: &TaskId) -> Result<Deletion, Error> {
-            let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
-            self.peak.fetch_max(now, Ordering::SeqCst);
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            self.now.fetch_sub(1, Ordering::SeqCst);
-            let throttled = u32::from(
-                self.throttle_first
-                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| v.checked_sub(1))
-                    .is_ok(),
-            );
-            Ok(Deletion::deleted(None, 1 + throttled).with_throttled(throttled))
-        }
-        async fn delete_processor_task_if_exists(&self, id: &TaskId) -> Result<Deletion, Error> {
-            self.delete_processor_task(id).await
-        }
-        async fn create_processor_task(
-            &self,
-            _: CreateProcessorTaskRequest,
-        ) -> Result<CreateProcessorTaskResponse, Error> {
-            Err(unused())
-        }
-        async fn list_processor_tasks(
-            &self,
-            _: ListProcessorTasksQuery,
-        ) -> Result<ListProcessorTasksResponse, Error> {
-            Err(unused())
-        }
-        async fn get_processor_task_items(
-            &self,
-            _: GetProcessorTaskItemsQuery,
-        ) -> Result<GetProcessorTaskItemsResponse, Error> {
-            Err(unused())
-        }
-        async fn describe_processor_task(&self, _: &TaskId) -> Result<ProcessorTask, Error> {
-            Err(unused())
-        }
-        async fn update_processor_task(
-            &self,
-            _: &TaskId,
-            _: UpdateProcessorTaskRequest,
-        ) -> Result<(), Error> {
-            Err(unused())
-        }
-        async fn list_processor_task_versions(
-            &self,
-            _: &TaskId,
-            _: ListProcessorTaskVersionsQuery,
-        ) -> Result<ListProcessorTaskVersionsResponse, Error> {
-            Err(unused())
-        }
-        async fn create_processor_task_version(
-            &self,
-            _: &TaskId,
-            _: CreateProcessorTaskVersionRequest,
-        ) -> Result<CreateProcessorTaskVersionResponse, Error> {
-            Err(unused())
-        }
-        async fn describe_processor_task_version(
-            &self,
-            _: &TaskId,
-            _: &VersionId,
-        ) -> Result<ProcessorTaskVersion, Error> {
-            Err(unused())
-        }
-        async fn delete_processor_task_version(
-            &self,
-            _: &TaskId,
-            _: &VersionId,
-        ) -> Result<(), Error> {
-            Err(unused())
-        }
-        async fn stop_processor_task_version(
-            &self,
-            _: &TaskId,
-            _: &VersionId,
-        ) -> Result<(), Error> {
-            Err(unused())
-        }
-    }
-
-    /// What the gauge answers for the operations a batch never calls.
-    fn unused() -> Error {
-        Error::InvalidInput(api_client::InvalidInput::Config(
-            "a batch of deletes only deletes".into(),
-        ))
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn concurrency_is_bounded_and_halves_on_throttling() {
-        let ids: Vec<String> = (0..200).map(|i| format!("t{i}")).collect();
-        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-
-        let gauge = Arc::new(Gauge::default());
-        let stats = run(gauge.clone(), entries(&refs), &options(8), |_| {})
-            .await
-            .unwrap();
-        assert_eq!(gauge.peak.load(Ordering::SeqCst), 8);
-        assert_eq!(stats.lowest_concurrency, 8);
-
-        let throttled = Arc::new(Gauge {
-            throttle_first: AtomicUsize::new(1),
-            ..Gauge::default()
-        });
-        let stats = run(throttled, entries(&refs), &options(8), |_| {})
-            .await
-            .unwrap();
-        assert_eq!(stats.lowest_concurrency, 4);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn the_rate_cap_spaces_requests() {
-        let gauge = Arc::new(Gauge::default());
-        let started = tokio::time::Instant::now();
-        let opts = BatchOptions {
-            rate: Some(50.0),
-            ..options(8)
-        };
-        let ids: Vec<String> = (0..51).map(|i| format!("t{i}")).collect();
-        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-        run(gauge, entries(&refs), &opts, |_| {}).await.unwrap();
-        assert!(
-            started.elapsed() >= Duration::from_secs(1),
-            "{:?}",
-            started.elapsed()
-        );
-    }
-}
+mod tests;

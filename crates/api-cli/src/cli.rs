@@ -177,7 +177,7 @@ pub struct DeleteArgs {
     #[arg(long, short = 'c', default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: u16,
 
-    /// Requests per second at most.
+    /// Requests per second at most: from 0.01 to 100000.
     #[arg(long, value_name = "R", value_parser = parse_rate)]
     pub rate: Option<f64>,
 
@@ -192,6 +192,11 @@ pub struct DeleteArgs {
     /// Delete the valid ids and report the invalid ones, instead of refusing the whole batch.
     #[arg(long)]
     pub skip_invalid: bool,
+
+    /// Skip the ids that FILE, the JSON output of an earlier run (--output json), records as
+    /// deleted or already gone: re-running an interrupted batch costs only what is left.
+    #[arg(long, value_name = "FILE", conflicts_with = "where_filter")]
+    pub resume: Option<PathBuf>,
 }
 
 /// `list`: which tasks to show.
@@ -264,11 +269,16 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(seconds))
 }
 
+/// The smallest `--rate`: one request every 100 s.
+pub const MIN_RATE: f64 = 0.01;
+/// The largest `--rate`.
+pub const MAX_RATE: f64 = 100_000.0;
+
 fn parse_rate(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(rate) if rate > 0.0 && rate.is_finite() => Ok(rate),
+    match text.trim().parse::<f64>() {
+        Ok(rate) if (MIN_RATE..=MAX_RATE).contains(&rate) => Ok(rate),
         _ => Err(format!(
-            "{text:?} is not a positive number of requests per second"
+            "{text:?} is not a rate from {MIN_RATE} to {MAX_RATE} requests per second"
         )),
     }
 }
@@ -281,6 +291,17 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn rates_are_finite_and_in_range() {
+        assert_eq!(parse_rate("10"), Ok(10.0));
+        assert_eq!(parse_rate("0.01"), Ok(0.01));
+        for bad in [
+            "1e-20", "0", "-1", "inf", "NaN", "1e300", "100001", "", "fast",
+        ] {
+            assert!(parse_rate(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

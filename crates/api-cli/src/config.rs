@@ -42,7 +42,7 @@ pub async fn connect(global: &Global, in_flight: usize) -> Result<Target, CliErr
             .start()
             .await
             .map_err(|e| CliError::Failed(format!("cannot start the emulator: {e}")))?;
-        eprintln!(
+        crate::note!(
             "using an in-process emulator at {} (project {project}, {} seeded tasks of every status but initializing, demo credentials)",
             emulator.endpoint(),
             global.emulator_tasks
@@ -54,7 +54,7 @@ pub async fn connect(global: &Global, in_flight: usize) -> Result<Target, CliErr
                 .iter()
                 .map(ToString::to_string)
                 .collect();
-            eprintln!("seeded task ids: {}", ids.join(" "));
+            crate::note!("seeded task ids: {}", ids.join(" "));
         }
         let client = Client::builder()
             .shared_transport(transport)

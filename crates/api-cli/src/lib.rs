@@ -4,10 +4,20 @@
 //! The binary is a thin shell over this library, so that the batching logic can be tested
 //! with a mock of the client (`api_client::MockProcessorTasks`, feature `mock`).
 #![warn(missing_docs)]
-// A command-line tool prints its results: the workspace lint against stdout is for libraries.
-#![allow(clippy::print_stdout)]
+// Output goes through writers whose errors are handled (a closed pipe is not a panic).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 // Doc comments of the clap types are the --help text, where bare URLs read best.
 #![allow(rustdoc::bare_urls)]
+
+/// Writes a line to stderr, for people. A stderr that is gone (`2>&1 | head`) is no reason to
+/// fail, so write errors are ignored (`eprintln!` would panic).
+#[macro_export]
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 pub mod batch;
 pub mod cli;
@@ -17,8 +27,12 @@ pub mod confirm;
 pub mod error;
 pub mod filter;
 pub mod ids;
+pub mod interrupt;
 pub mod pacing;
+pub mod pipe;
 pub mod report;
+pub mod resume;
+pub mod sink;
 pub mod table;
 
 use std::process::ExitCode;
@@ -30,17 +44,20 @@ use crate::{
     error::CliError,
 };
 
-/// Runs a parsed command line.
+/// Runs a parsed command line. SIGINT and SIGTERM are the run's from here on: the first stops
+/// it cleanly (exit 130 or 143), a second SIGINT stops waiting for what is in flight.
 pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let interrupts = interrupt::Interrupts::install()?;
+    let global = &cli.global;
     match &cli.command {
         Command::Delete(args) if args.where_filter => {
-            commands::delete_where::run(&cli.global, args).await
+            commands::delete_where::run(global, args, &interrupts).await
         }
-        Command::Delete(args) => commands::delete::run(&cli.global, args).await,
-        Command::List(args) => commands::list::run(&cli.global, args).await,
-        Command::Show(args) => commands::show::run(&cli.global, args).await,
-        Command::Demo(args) => commands::demo::run(&cli.global, args).await,
-        Command::Emulator(args) => commands::emulator::run(args).await,
+        Command::Delete(args) => commands::delete::run(global, args, &interrupts).await,
+        Command::List(args) => commands::list::run(global, args, &interrupts).await,
+        Command::Show(args) => commands::show::run(global, args, &interrupts).await,
+        Command::Demo(args) => commands::demo::run(global, args, &interrupts).await,
+        Command::Emulator(args) => commands::emulator::run(args, &interrupts).await,
         Command::Completions { shell } => {
             clap_complete::generate(
                 *shell,

@@ -1,8 +1,10 @@
 //! `processor-tasks`: parse the command line, set up logging, run, and exit with its code.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::process::ExitCode;
 
-use api_cli::cli::Cli;
+use api_cli::{cli::Cli, error::CliError};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -33,15 +35,21 @@ fn main() -> ExitCode {
     let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            api_cli::note!("error: cannot start the async runtime: {e}");
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(api_cli::run(cli)) {
+    let code = match runtime.block_on(api_cli::run(cli)) {
         Ok(code) => code,
+        // The reader of stdout left (`list | head`): what it wanted, it got.
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            api_cli::note!("error: {e}");
             e.exit_code()
         }
-    }
+    };
+    // A prompt's reader thread may still be blocked on stdin after an interruption: do not
+    // wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    code
 }

@@ -77,9 +77,12 @@ pub struct Pacer {
 
 impl Pacer {
     /// At most `rate` requests a second.
+    /// A rate that is not a positive finite number, or so small that the interval would not
+    /// fit a `Duration`, gives the longest interval a `Duration` holds (the CLI refuses such
+    /// rates before they get here).
     pub fn new(rate: f64) -> Self {
         Self {
-            interval: Duration::from_secs_f64(1.0 / rate),
+            interval: Duration::try_from_secs_f64(1.0 / rate).unwrap_or(Duration::MAX),
             next: None,
         }
     }
@@ -88,7 +91,13 @@ impl Pacer {
     pub async fn wait(&mut self) {
         let now = Instant::now();
         let slot = self.next.map_or(now, |next| next.max(now));
-        self.next = Some(slot + self.interval);
+        // An interval past what the clock can hold is a year: no next slot in practice.
+        const YEAR: Duration = Duration::from_secs(365 * 24 * 3600);
+        self.next = Some(
+            slot.checked_add(self.interval)
+                .or_else(|| slot.checked_add(YEAR))
+                .unwrap_or(slot),
+        );
         tokio::time::sleep_until(slot).await;
     }
 }

@@ -11,8 +11,10 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::{
-    batch::{BatchStats, Outcome, Record, already_gone},
+    batch::{BatchEnd, Outcome, Record, already_gone},
     cli::Output,
+    interrupt::{Cause, Interrupts},
+    sink::LineSink,
 };
 
 /// Counts of a batch.
@@ -26,6 +28,18 @@ pub struct Summary {
     pub failed: u64,
     /// Ids skipped as invalid.
     pub invalid: u64,
+    /// Ids that came again later in the batch, and were not sent again.
+    pub duplicates: u64,
+    /// Requests in flight when the run stopped waiting: the task may or may not be deleted.
+    pub unknown: u64,
+    /// Ids skipped because the `--resume` file records them as deleted or already gone.
+    pub done_before: u64,
+    /// Ids never sent because the run stopped first.
+    pub not_attempted: u64,
+    /// Whether a signal or a closed stdout stopped the run early.
+    pub interrupted: bool,
+    /// What stopped it: `SIGINT`, `SIGTERM` or `stdout closed`.
+    pub interrupted_by: Option<&'static str>,
     /// Attempts beyond the first, over all tasks.
     pub retries: u64,
     /// Attempts answered 429.
@@ -58,12 +72,18 @@ impl Summary {
                 self.retries += u64::from(e.attempts().saturating_sub(1));
                 *self.failures.entry(failure_key(e)).or_default() += 1;
             }
+            Outcome::GoneAfterFailure(e) => {
+                self.deleted += 1;
+                self.retries += u64::from(e.attempts().saturating_sub(1));
+            }
             Outcome::Invalid(_) => self.invalid += 1,
+            Outcome::Duplicate { .. } => self.duplicates += 1,
+            Outcome::Unknown(_) => self.unknown += 1,
         }
     }
 
     /// Closes the account.
-    pub fn finish(&mut self, elapsed: Duration, stats: BatchStats) {
+    pub fn finish(&mut self, elapsed: Duration, end: &BatchEnd) {
         self.elapsed_seconds = elapsed.as_secs_f64();
         let processed = (self.deleted + self.already_gone + self.failed) as f64;
         self.requests_per_second = if self.elapsed_seconds > 0.0 {
@@ -71,12 +91,20 @@ impl Summary {
         } else {
             0.0
         };
-        self.lowest_concurrency = stats.lowest_concurrency;
+        self.lowest_concurrency = end.stats.lowest_concurrency;
+        self.not_attempted = end.not_attempted;
+        self.done_before = end.done_before;
+        self.interrupted = end.interrupted.is_some();
+        self.interrupted_by = end.interrupted.map(Cause::as_str);
     }
 
-    /// Whether every id succeeded.
+    /// Whether every id succeeded and the run was not cut short.
     pub fn all_succeeded(&self) -> bool {
-        self.failed == 0 && self.invalid == 0
+        self.failed == 0
+            && self.invalid == 0
+            && self.unknown == 0
+            && self.not_attempted == 0
+            && !self.interrupted
     }
 }
 
@@ -94,38 +122,91 @@ fn failure_key(e: &Error) -> String {
     }
 }
 
-/// Writes records and the summary in the chosen format.
+/// Writes records and the summary in the chosen format: data to stdout, and to stderr once
+/// stdout is closed (which also stops the run, through `interrupts`).
 pub struct Reporter<O: Write, E: Write> {
     format: Output,
-    out: O,
-    err: E,
+    sink: LineSink<O, E>,
+    interrupts: Option<Interrupts>,
+}
+
+impl Reporter<io::StdoutLock<'static>, io::Stderr> {
+    /// Writes to stdout (and stderr), asking the pipe on stdout, if it is one, what its reader
+    /// never read when it goes away.
+    pub fn stdout(format: Output) -> Self {
+        Self::new(format, io::stdout().lock(), io::stderr())
+            .unread_probe(crate::pipe::UnreadProbe::stdout())
+    }
 }
 
 impl<O: Write, E: Write> Reporter<O, E> {
     /// Writes results to `out` and, in text mode, failures to `err`.
     pub fn new(format: Output, out: O, err: E) -> Self {
-        Self { format, out, err }
+        Self {
+            format,
+            sink: LineSink::new(out, err),
+            interrupts: None,
+        }
+    }
+
+    /// Lines that a pipe on `out` accepted but its reader never read are written again to
+    /// `err` when the pipe closes: see [`LineSink::with_unread_probe`].
+    #[must_use]
+    pub fn unread_probe(mut self, probe: Option<crate::pipe::UnreadProbe>) -> Self {
+        self.sink = self.sink.with_unread_probe(probe);
+        self
+    }
+
+    /// Stops the run through `interrupts` when stdout closes.
+    pub fn stopping(mut self, interrupts: &Interrupts) -> Self {
+        self.interrupts = Some(interrupts.clone());
+        self
+    }
+
+    fn data(&mut self, line: &str) -> io::Result<()> {
+        let open = self.sink.line(line)?;
+        self.note_closed(open);
+        Ok(())
+    }
+
+    fn note_closed(&mut self, open: bool) {
+        if !open && let Some(interrupts) = &self.interrupts {
+            interrupts.stop(Cause::StdoutClosed);
+        }
     }
 
     /// Reports one record: every record in JSON, failures only in text.
     pub fn record(&mut self, record: &Record) -> io::Result<()> {
         match self.format {
-            Output::Json => writeln!(self.out, "{}", record_json(record)),
-            Output::Text | Output::Table => match &record.outcome {
-                Outcome::Failed(e) => {
-                    let id = e
-                        .request_id()
-                        .map(|id| format!(" [request id {id}]"))
-                        .unwrap_or_default();
-                    writeln!(
-                        self.err,
-                        "error: {} {}: {e}{id}",
+            Output::Json => self.data(&record_json(record).to_string()),
+            Output::Text | Output::Table => {
+                let err = self.sink.fallback();
+                match &record.outcome {
+                    Outcome::Failed(e) => {
+                        let id = e
+                            .request_id()
+                            .map(|id| format!(" [request id {id}]"))
+                            .unwrap_or_default();
+                        writeln!(
+                            err,
+                            "error: {} {}: {e}{id}",
+                            record.location, record.task_id
+                        )
+                    }
+                    Outcome::Invalid(e) => writeln!(err, "skipped: {}: {e}", record.location),
+                    Outcome::Unknown(why) => writeln!(
+                        err,
+                        "unknown: {} {}: {why}",
                         record.location, record.task_id
-                    )
+                    ),
+                    Outcome::Duplicate { first } => writeln!(
+                        err,
+                        "duplicate: {} {}: the same id as {first}; deleted once",
+                        record.location, record.task_id
+                    ),
+                    Outcome::Done(_) | Outcome::GoneAfterFailure(_) => Ok(()),
                 }
-                Outcome::Invalid(e) => writeln!(self.err, "skipped: {}: {e}", record.location),
-                Outcome::Done(_) => Ok(()),
-            },
+            }
         }
     }
 
@@ -135,56 +216,84 @@ impl<O: Write, E: Write> Reporter<O, E> {
         location: &crate::ids::Location,
         task_id: &str,
     ) -> io::Result<()> {
-        match self.format {
-            Output::Json => writeln!(
-                self.out,
-                "{}",
-                json!({"task_id": task_id, "source": location.to_string(), "result": "would_delete"})
-            ),
-            Output::Text | Output::Table => writeln!(self.out, "would delete {task_id}"),
-        }
+        let line = match self.format {
+            Output::Json => json!({"task_id": task_id, "source": location.to_string(), "result": "would_delete"})
+                .to_string(),
+            Output::Text | Output::Table => format!("would delete {task_id}"),
+        };
+        self.data(&line)
     }
 
     /// Writes the summary.
     pub fn summary(&mut self, summary: &Summary) -> io::Result<()> {
         match self.format {
-            Output::Json => writeln!(self.out, "{}", json!({ "summary": summary })),
+            Output::Json => self.data(&json!({ "summary": summary }).to_string()),
             Output::Text | Output::Table => {
                 let s = summary;
-                writeln!(self.out, "deleted:       {}", s.deleted)?;
-                writeln!(self.out, "already gone:  {}", s.already_gone)?;
-                writeln!(self.out, "failed:        {}", s.failed)?;
-                writeln!(self.out, "invalid:       {}", s.invalid)?;
-                writeln!(
-                    self.out,
+                let mut lines = vec![
+                    format!("deleted:       {}", s.deleted),
+                    format!("already gone:  {}", s.already_gone),
+                    format!("failed:        {}", s.failed),
+                    format!("invalid:       {}", s.invalid),
+                ];
+                for (label, n) in [
+                    ("duplicates:    ", s.duplicates),
+                    ("unknown:       ", s.unknown),
+                    ("done before:   ", s.done_before),
+                ] {
+                    if n > 0 {
+                        lines.push(format!("{label}{n}"));
+                    }
+                }
+                if let Some(cause) = s.interrupted_by {
+                    lines.push(format!(
+                        "interrupted:   by {cause}; {} id(s) not attempted",
+                        s.not_attempted
+                    ));
+                }
+                lines.push(format!(
                     "retries:       {} ({} throttled)",
                     s.retries, s.throttled
-                )?;
-                writeln!(self.out, "elapsed:       {:.2} s", s.elapsed_seconds)?;
-                writeln!(
-                    self.out,
+                ));
+                lines.push(format!("elapsed:       {:.2} s", s.elapsed_seconds));
+                lines.push(format!(
                     "rate:          {:.0} requests/s",
                     s.requests_per_second
-                )?;
+                ));
                 if s.lowest_concurrency > 0 {
-                    writeln!(self.out, "concurrency:   lowest {}", s.lowest_concurrency)?;
+                    lines.push(format!("concurrency:   lowest {}", s.lowest_concurrency));
                 }
                 for (key, count) in &s.failures {
-                    writeln!(self.out, "failed with {key}: {count}")?;
+                    lines.push(format!("failed with {key}: {count}"));
+                }
+                for line in lines {
+                    self.data(&line)?;
                 }
                 Ok(())
             }
         }
     }
 
-    /// Flushes the output stream (it may be buffered).
+    /// Writes a line of data that is not a record (the demo's own report).
+    pub fn line(&mut self, text: &str) -> io::Result<()> {
+        self.data(text)
+    }
+
+    /// Writes out what is buffered (to stderr if stdout has closed).
     pub fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+        let open = self.sink.flush()?;
+        self.note_closed(open);
+        Ok(())
+    }
+
+    /// Whether stdout has closed.
+    pub fn stdout_closed(&self) -> bool {
+        self.sink.closed().is_some()
     }
 
     /// The error stream, for messages outside records.
     pub fn err(&mut self) -> &mut E {
-        &mut self.err
+        self.sink.fallback()
     }
 }
 
@@ -195,6 +304,7 @@ fn record_json(record: &Record) -> serde_json::Value {
             "task_id": record.task_id,
             "source": source,
             "result": if already_gone(d) { "already_gone" } else { "deleted" },
+            "gone_on_retry": d.gone_on_retry,
             "attempts": d.attempts,
             "request_id": d.request_id,
         }),
@@ -209,11 +319,32 @@ fn record_json(record: &Record) -> serde_json::Value {
             "retryable": e.is_retryable(),
             "request_id": e.request_id(),
         }),
+        Outcome::GoneAfterFailure(e) => json!({
+            "task_id": record.task_id,
+            "source": source,
+            "result": "deleted",
+            "gone_on_retry": false,
+            "confirmed_by": "describe",
+            "attempts": e.attempts(),
+            "error": e.to_string(),
+        }),
         Outcome::Invalid(e) => json!({
             "task_id": record.task_id,
             "source": source,
             "result": "invalid",
             "error": e.to_string(),
+        }),
+        Outcome::Duplicate { first } => json!({
+            "task_id": record.task_id,
+            "source": source,
+            "result": "duplicate",
+            "first_seen": first.to_string(),
+        }),
+        Outcome::Unknown(why) => json!({
+            "task_id": record.task_id,
+            "source": source,
+            "result": "unknown",
+            "error": why,
         }),
     }
 }
@@ -261,12 +392,17 @@ mod tests {
         }
         summary.finish(
             Duration::from_secs(2),
-            BatchStats {
-                sent: 3,
-                lowest_concurrency: 4,
+            &BatchEnd {
+                stats: crate::batch::BatchStats {
+                    sent: 3,
+                    lowest_concurrency: 4,
+                },
+                ..BatchEnd::default()
             },
         );
         reporter.summary(&summary).unwrap();
+        reporter.flush().unwrap();
+        drop(reporter);
         let lines: Vec<serde_json::Value> = String::from_utf8(out)
             .unwrap()
             .lines()

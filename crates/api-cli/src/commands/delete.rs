@@ -1,7 +1,7 @@
 //! `delete`: check every id first, then delete them with bounded concurrency and report.
 
 use std::{
-    io::{self, BufWriter, IsTerminal, Write},
+    io::{self, IsTerminal, Write},
     process::ExitCode,
     sync::Arc,
 };
@@ -15,15 +15,21 @@ use crate::{
     cli::{DeleteArgs, Global, Output},
     config::{self, Target},
     error::CliError,
-    ids::{Entry, IdList},
+    ids::{Entry, IdList, IdSet},
+    interrupt::{Cause, Interrupts},
     report::{Reporter, Summary},
+    resume,
 };
 
 /// How many invalid ids are listed before "and N more".
 const SHOWN_INVALID: usize = 20;
 
 /// Runs `delete`.
-pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliError> {
+pub async fn run(
+    global: &Global,
+    args: &DeleteArgs,
+    interrupts: &Interrupts,
+) -> Result<ExitCode, CliError> {
     if args.from_file.as_deref() == Some(std::path::Path::new("-"))
         && (global.sk_file.as_deref() == Some(std::path::Path::new("-"))
             || global.token_file.as_deref() == Some(std::path::Path::new("-")))
@@ -60,23 +66,22 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
         ));
         return Err(CliError::Usage(message));
     }
+    let done_before = match &args.resume {
+        Some(path) => resume::done_in(path)?,
+        None => IdSet::default(),
+    };
 
-    // Buffered: one write per task to a pipe costs more than the delete's own bookkeeping.
-    let stdout = BufWriter::new(std::io::stdout().lock());
-    let mut reporter = Reporter::new(global.output, stdout, std::io::stderr());
+    let mut reporter = Reporter::stdout(global.output).stopping(interrupts);
     if args.dry_run {
-        let mut summary = Summary::default();
         for entry in ids.entries()? {
             let entry = entry?;
-            if entry.raw.parse::<TaskId>().is_ok() {
+            if entry.raw.parse::<TaskId>().is_ok() && !done_before.contains(&entry.raw) {
                 reporter.would_delete(&entry.location, &entry.raw)?;
-            } else {
-                summary.invalid += 1;
             }
         }
         reporter.flush()?;
         if global.output != Output::Json {
-            eprintln!(
+            crate::note!(
                 "dry run: {} ids would be deleted, {} skipped as invalid; nothing was sent",
                 check.total - check.invalid,
                 check.invalid
@@ -90,6 +95,8 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
         concurrency: usize::from(args.concurrency),
         rate: args.rate,
         if_exists: args.if_exists,
+        grace: global.attempt_timeout,
+        done_before,
     };
     delete_all(
         global,
@@ -98,13 +105,17 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
         check.total,
         &options,
         reporter,
+        interrupts,
     )
     .await
 }
 
 /// Deletes every entry with the batch runner, reporting each as it ends and a summary, then
-/// shuts down the emulator if there is one. Exit 0 when every task was deleted (or already
-/// gone with `if_exists`), else 1.
+/// shuts down the emulator if there is one.
+///
+/// Exit 0 when every task was deleted (or already gone with `if_exists`), 1 when some were
+/// not, and 130, 143 or 141 when SIGINT, SIGTERM or a closed stdout stopped the run. A
+/// failure to read the ids midway still writes every record and the summary, then fails.
 pub async fn delete_all<O: Write, E: Write>(
     global: &Global,
     target: Target,
@@ -112,37 +123,47 @@ pub async fn delete_all<O: Write, E: Write>(
     total: u64,
     options: &BatchOptions,
     mut reporter: Reporter<O, E>,
+    interrupts: &Interrupts,
 ) -> Result<ExitCode, CliError> {
     let progress = progress_bar(global, total);
     let mut summary = Summary::default();
     let mut write_error = None;
     let started = Instant::now();
-    let stats = batch::run(
+    let end = batch::run(
         Arc::new(target.client.clone()),
         entries,
         options,
+        interrupts,
         |record| {
             summary.add(&record);
             progress.inc(1);
             let printed = progress.suspend(|| reporter.record(&record));
             if let Err(e) = printed {
+                // Neither stdout nor stderr takes records: nothing more can be accounted for.
+                interrupts.stop(Cause::StdoutClosed);
                 write_error.get_or_insert(e);
             }
         },
     )
-    .await?;
+    .await;
     progress.finish_and_clear();
+    summary.finish(started.elapsed(), &end);
+    let written = reporter.summary(&summary).and_then(|()| reporter.flush());
+    target.shutdown().await;
     if let Some(e) = write_error {
         return Err(e.into());
     }
-    summary.finish(started.elapsed(), stats);
-    reporter.summary(&summary)?;
-    reporter.flush()?;
-    target.shutdown().await;
-    Ok(if summary.all_succeeded() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    written?;
+    if let Some(e) = end.input_error {
+        return Err(CliError::Failed(format!(
+            "reading the ids failed midway, so the batch stopped there (every request sent \
+             is recorded above): {e}"
+        )));
+    }
+    Ok(match end.interrupted {
+        Some(cause) => cause.exit_code(),
+        None if summary.all_succeeded() => ExitCode::SUCCESS,
+        None => ExitCode::from(1),
     })
 }
 

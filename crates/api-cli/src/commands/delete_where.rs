@@ -19,12 +19,17 @@ use crate::{
     error::CliError,
     filter::{self, TaskFilter},
     ids::{Entry, Location},
+    interrupt::{Cause, Interrupts},
     report::Reporter,
     table,
 };
 
 /// Runs `delete --where`.
-pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliError> {
+pub async fn run(
+    global: &Global,
+    args: &DeleteArgs,
+    interrupts: &Interrupts,
+) -> Result<ExitCode, CliError> {
     if args.filter.is_empty() {
         return Err(CliError::Usage(
             "--where needs at least one filter: --status, --type, --name-contains or --older-than"
@@ -33,7 +38,15 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
     }
     let target = config::connect(global, usize::from(args.concurrency)).await?;
     let api: Arc<dyn ProcessorTasks> = Arc::new(target.client.clone());
-    let mut matched = plan(Arc::clone(&api), &args.filter, filter::now_ms()).await?;
+    let Some(mut matched) = until_interrupted(
+        interrupts,
+        plan(Arc::clone(&api), &args.filter, filter::now_ms()),
+    )
+    .await
+    .transpose()?
+    else {
+        return interrupted(target, interrupts, "while listing the tasks").await;
+    };
 
     // The plan goes to stdout for people, and to stderr when stdout is JSON for a script.
     let mut plan_out: Box<dyn Write> = if global.output == Output::Json {
@@ -55,14 +68,13 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
     plan_out.flush()?;
     drop(plan_out);
 
-    let stdout = BufWriter::new(io::stdout().lock());
-    let mut reporter = Reporter::new(global.output, stdout, io::stderr());
+    let mut reporter = Reporter::stdout(global.output).stopping(interrupts);
     if args.dry_run {
         for (n, task) in matched.iter().enumerate() {
             reporter.would_delete(&Location::Matched(n + 1), task.task_id.as_str())?;
         }
         reporter.flush()?;
-        eprintln!(
+        crate::note!(
             "dry run: {} task(s) would be deleted; nothing was sent",
             matched.len()
         );
@@ -72,20 +84,35 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
     match confirm::decide(args.yes, io::stdin().is_terminal()) {
         Confirmation::Given => {}
         Confirmation::Ask => {
-            let agreed = tokio::task::spawn_blocking(move || {
+            // The answer is read on a blocking thread; an interruption does not wait for it.
+            let answer = tokio::task::spawn_blocking(move || {
                 confirm::ask(&question, &mut io::stdin().lock(), &mut io::stderr())
-            })
-            .await
-            .map_err(|e| CliError::Failed(format!("cannot ask for confirmation: {e}")))??;
+            });
+            let agreed = match until_interrupted(interrupts, answer).await {
+                None => {
+                    crate::note!("");
+                    return interrupted(target, interrupts, "at the question").await;
+                }
+                Some(joined) => joined
+                    .map_err(|e| CliError::Failed(format!("cannot ask for confirmation: {e}")))??,
+            };
             if !agreed {
-                eprintln!("nothing was deleted");
+                crate::note!("nothing was deleted");
                 return finish(target, ExitCode::from(1)).await;
             }
             // Time passed while the question was open: delete only what still matches.
-            let fresh = plan(Arc::clone(&api), &args.filter, filter::now_ms()).await?;
+            let Some(fresh) = until_interrupted(
+                interrupts,
+                plan(Arc::clone(&api), &args.filter, filter::now_ms()),
+            )
+            .await
+            .transpose()?
+            else {
+                return interrupted(target, interrupts, "while listing the tasks again").await;
+            };
             let (kept, changed) = still_matching(matched, &fresh);
             if !changed.is_empty() {
-                eprintln!(
+                crate::note!(
                     "{} task(s) no longer match since they were listed, and are kept: {}",
                     changed.len(),
                     changed.join(" ")
@@ -104,7 +131,7 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
     }
 
     if matched.is_empty() {
-        eprintln!("nothing left to delete");
+        crate::note!("nothing left to delete");
         return finish(target, ExitCode::SUCCESS).await;
     }
     let total = matched.len() as u64;
@@ -116,11 +143,15 @@ pub async fn run(global: &Global, args: &DeleteArgs) -> Result<ExitCode, CliErro
     });
     // A task deleted by someone else since it was listed is what was asked for: not a failure.
     let options = BatchOptions {
-        concurrency: usize::from(args.concurrency),
-        rate: args.rate,
         if_exists: true,
+        rate: args.rate,
+        grace: global.attempt_timeout,
+        ..BatchOptions::new(usize::from(args.concurrency))
     };
-    delete_all(global, target, entries, total, &options, reporter).await
+    delete_all(
+        global, target, entries, total, &options, reporter, interrupts,
+    )
+    .await
 }
 
 /// Every task the filter matches, oldest last; each checked here as well as by the service.
@@ -132,6 +163,29 @@ pub async fn plan(
     Ok(filter::matching(api, filter, SortOrder::Desc, now_ms)
         .try_collect()
         .await?)
+}
+
+/// `work`'s output, or `None` if the run is interrupted first.
+async fn until_interrupted<T>(
+    interrupts: &Interrupts,
+    work: impl std::future::Future<Output = T>,
+) -> Option<T> {
+    tokio::select! {
+        biased;
+        _ = interrupts.stopped() => None,
+        out = work => Some(out),
+    }
+}
+
+/// Ends a run interrupted before anything was deleted.
+async fn interrupted(
+    target: config::Target,
+    interrupts: &Interrupts,
+    when: &str,
+) -> Result<ExitCode, CliError> {
+    let cause = interrupts.state().cause().unwrap_or(Cause::Interrupt);
+    crate::note!("interrupted by {cause} {when}: nothing was deleted");
+    finish(target, cause.exit_code()).await
 }
 
 /// The confirmed tasks that are still in `fresh` (the filter's matches now), and the ids of

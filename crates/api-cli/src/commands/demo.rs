@@ -1,7 +1,7 @@
 //! `demo`: the main job on a fresh machine. Seed an emulator, delete through the whole stack
 //! (HTTP, AK/SK signing, retries under injected faults), then prove nothing else was touched.
 
-use std::{io::Write, process::ExitCode, sync::Arc, time::Duration};
+use std::{collections::HashSet, io::Write, process::ExitCode, sync::Arc, time::Duration};
 
 use api_client::{Client, Credentials, RetryPolicy, Timeouts};
 use api_emulator::{
@@ -10,18 +10,24 @@ use api_emulator::{
 use tokio::time::Instant;
 
 use crate::{
-    batch::{self, BatchOptions},
+    batch::{self, BatchOptions, Outcome},
     cli::{DemoArgs, Global, Output},
     error::CliError,
     ids::IdList,
+    interrupt::Interrupts,
     report::{Reporter, Summary},
 };
 
 /// The RNG seed of the demo, so every run is the same.
 const DEMO_SEED: u64 = 2026;
 
-/// Runs `demo`.
-pub async fn run(global: &Global, args: &DemoArgs) -> Result<ExitCode, CliError> {
+/// Runs `demo`. SIGINT or SIGTERM stop it like any batch: what is in flight finishes, then
+/// the summary and the verification say how far it got.
+pub async fn run(
+    global: &Global,
+    args: &DemoArgs,
+    interrupts: &Interrupts,
+) -> Result<ExitCode, CliError> {
     if !(0.0..=0.5).contains(&args.fault_rate) {
         return Err(CliError::Usage(
             "--fault-rate must be between 0 and 0.5".into(),
@@ -59,8 +65,9 @@ pub async fn run(global: &Global, args: &DemoArgs) -> Result<ExitCode, CliError>
     }
     ids_file.flush()?;
     let text = global.output != Output::Json;
+    let mut reporter = Reporter::stdout(global.output).stopping(interrupts);
     if text {
-        println!(
+        reporter.line(&format!(
             "demo: an emulator at {} holds {} tasks; deleting {} of them (ids from {}) with {} in flight,\n      \
              while the emulator fails {:.0}% of requests (429, 500, 503, dropped connections)\n",
             emulator.endpoint(),
@@ -69,7 +76,7 @@ pub async fn run(global: &Global, args: &DemoArgs) -> Result<ExitCode, CliError>
             ids_file.path().display(),
             args.concurrency,
             rate * 100.0
-        );
+        ))?;
     }
 
     let client = Client::builder()
@@ -86,27 +93,53 @@ pub async fn run(global: &Global, args: &DemoArgs) -> Result<ExitCode, CliError>
         .timeouts(Timeouts::default().with_attempt(global.attempt_timeout))
         .build()?;
     let options = BatchOptions {
-        concurrency: usize::from(args.concurrency),
-        rate: None,
         if_exists: true,
+        grace: global.attempt_timeout,
+        ..BatchOptions::new(usize::from(args.concurrency))
     };
     let mut ids = IdList::new(Vec::new(), Some(ids_file.path()));
-    let mut reporter = Reporter::new(global.output, std::io::stdout().lock(), std::io::stderr());
     let mut summary = Summary::default();
+    // What the records say, to hold against the emulator's store afterwards.
+    let mut recorded_gone = HashSet::new();
+    let mut recorded_unknown = HashSet::new();
     let started = Instant::now();
-    let stats = batch::run(Arc::new(client), ids.entries()?, &options, |record| {
-        summary.add(&record);
-        let _ = reporter.record(&record);
-    })
-    .await?;
-    summary.finish(started.elapsed(), stats);
+    let end = batch::run(
+        Arc::new(client),
+        ids.entries()?,
+        &options,
+        interrupts,
+        |record| {
+            summary.add(&record);
+            match &record.outcome {
+                Outcome::Done(_) | Outcome::GoneAfterFailure(_) => {
+                    recorded_gone.insert(record.task_id.clone());
+                }
+                Outcome::Unknown(_) => {
+                    recorded_unknown.insert(record.task_id.clone());
+                }
+                _ => {}
+            }
+            let _ = reporter.record(&record);
+        },
+    )
+    .await;
+    summary.finish(started.elapsed(), &end);
     reporter.summary(&summary)?;
+    reporter.flush()?;
 
+    // Every targeted task is gone exactly when the records say so (a task in flight when the
+    // wait was abandoned may be either), and every other task remains.
     let store = emulator.store();
-    let left = tasks
+    let gone: HashSet<String> = tasks
         .iter()
-        .filter(|t| store.contains(&project, &t.task_id))
+        .filter(|t| !store.contains(&project, &t.task_id))
+        .map(|t| t.task_id.to_string())
+        .collect();
+    let unaccounted = gone
+        .iter()
+        .filter(|id| !recorded_gone.contains(*id) && !recorded_unknown.contains(*id))
         .count();
+    let claimed_but_present = recorded_gone.difference(&gone).count();
     let kept = survivors
         .iter()
         .filter(|t| store.contains(&project, &t.task_id))
@@ -114,25 +147,39 @@ pub async fn run(global: &Global, args: &DemoArgs) -> Result<ExitCode, CliError>
     let served = emulator.stats();
     let faults = served.faults_total();
     emulator.shutdown().await;
-    let verified = left == 0 && kept == survivors.len() && summary.all_succeeded();
+    let records_match = unaccounted == 0 && claimed_but_present == 0 && kept == survivors.len();
+    let verified = records_match && (end.interrupted.is_some() || gone.len() == tasks.len());
     if text {
-        println!(
+        reporter.line(&format!(
             "\nemulator:      {} requests served, {faults} faults injected",
             served.requests_received
-        );
-        println!(
-            "verified:      {} of {} targeted tasks are gone; {} of {} other tasks remain{}",
-            tasks.len() - left,
+        ))?;
+        reporter.line(&format!(
+            "verified:      {} of {} targeted tasks are gone{}; {} of {} other tasks remain{}",
+            gone.len(),
             tasks.len(),
+            if end.interrupted.is_some() {
+                ", each as its record says"
+            } else {
+                ""
+            },
             kept,
             survivors.len(),
             if verified { "" } else { "  <-- MISMATCH" }
-        );
+        ))?;
     } else {
-        println!(
-            "{}",
-            serde_json::json!({"verification": {"targeted": tasks.len(), "targeted_left": left, "others": survivors.len(), "others_kept": kept, "faults_injected": faults, "ok": verified}})
-        );
+        reporter.line(
+            &serde_json::json!({"verification": {
+                "targeted": tasks.len(), "targeted_left": tasks.len() - gone.len(),
+                "others": survivors.len(), "others_kept": kept, "faults_injected": faults,
+                "gone_but_not_recorded": unaccounted, "recorded_but_present": claimed_but_present,
+                "ok": verified}})
+            .to_string(),
+        )?;
+    }
+    reporter.flush()?;
+    if let Some(cause) = end.interrupted {
+        return Ok(cause.exit_code());
     }
     Ok(if verified {
         ExitCode::SUCCESS

@@ -15,11 +15,16 @@ use crate::{
     config,
     error::CliError,
     filter::{self, TaskFilter},
+    interrupt::Interrupts,
     table,
 };
 
-/// Runs `list`.
-pub async fn run(global: &Global, args: &ListArgs) -> Result<ExitCode, CliError> {
+/// Runs `list`. An interruption stops it after the tasks printed so far (exit 130 or 143).
+pub async fn run(
+    global: &Global,
+    args: &ListArgs,
+    interrupts: &Interrupts,
+) -> Result<ExitCode, CliError> {
     let target = config::connect(global, 1).await?;
     let api: Arc<dyn ProcessorTasks> = Arc::new(target.client.clone());
     let order = if args.oldest_first {
@@ -28,7 +33,7 @@ pub async fn run(global: &Global, args: &ListArgs) -> Result<ExitCode, CliError>
         SortOrder::Desc
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
-    let shown = print_tasks(
+    let listing = print_tasks(
         api,
         &args.filter,
         order,
@@ -36,14 +41,26 @@ pub async fn run(global: &Global, args: &ListArgs) -> Result<ExitCode, CliError>
         global.output,
         filter::now_ms(),
         &mut out,
-    )
-    .await?;
+    );
+    let shown = tokio::select! {
+        biased;
+        cause = interrupts.stopped() => Err(cause),
+        shown = listing => Ok(shown?),
+    };
     out.flush()?;
-    if global.output != Output::Json {
-        eprintln!("{shown} task(s) ({})", args.filter.describe());
-    }
     target.shutdown().await;
-    Ok(ExitCode::SUCCESS)
+    match shown {
+        Ok(shown) => {
+            if global.output != Output::Json {
+                crate::note!("{shown} task(s) ({})", args.filter.describe());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(cause) => {
+            crate::note!("interrupted by {cause}: the listing is incomplete");
+            Ok(cause.exit_code())
+        }
+    }
 }
 
 /// Prints the tasks `filter` matches, in `order`, at most `limit`; returns how many.

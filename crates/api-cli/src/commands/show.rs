@@ -13,25 +13,42 @@ use crate::{
     cli::{Global, Output, ShowArgs},
     config,
     error::CliError,
+    interrupt::Interrupts,
     table,
 };
 
-/// Runs `show`.
-pub async fn run(global: &Global, args: &ShowArgs) -> Result<ExitCode, CliError> {
+/// Runs `show`. An interruption stops it before anything is printed (exit 130 or 143).
+pub async fn run(
+    global: &Global,
+    args: &ShowArgs,
+    interrupts: &Interrupts,
+) -> Result<ExitCode, CliError> {
     let task_id: TaskId = args
         .task_id
         .parse()
         .map_err(|e| CliError::Usage(format!("{e}; nothing was sent")))?;
     let target = config::connect(global, 1).await?;
     let client = &target.client;
-    let task = client.describe_processor_task(&task_id).await?;
-    let versions = if args.versions {
-        client
-            .list_processor_task_versions_stream(&task_id)
-            .try_collect::<Vec<_>>()
-            .await?
-    } else {
-        Vec::new()
+    let fetch = async {
+        let task = client.describe_processor_task(&task_id).await?;
+        let versions = if args.versions {
+            client
+                .list_processor_task_versions_stream(&task_id)
+                .try_collect::<Vec<_>>()
+                .await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, api_client::Error>((task, versions))
+    };
+    let (task, versions) = tokio::select! {
+        biased;
+        cause = interrupts.stopped() => {
+            target.shutdown().await;
+            crate::note!("interrupted by {cause}");
+            return Ok(cause.exit_code());
+        }
+        fetched = fetch => fetched?,
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
     match global.output {
