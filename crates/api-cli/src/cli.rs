@@ -42,60 +42,17 @@ pub struct Cli {
     /// Settings every command takes.
     #[command(flatten)]
     pub global: Global,
+    /// Connection and call settings given before the command (they may go after it too).
+    #[command(flatten)]
+    pub client: ClientArgs,
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Settings that every command takes. Connection settings go before the command
-/// (`processor-tasks --region R delete ID`); output and retry settings go anywhere.
+/// Settings that every command takes, before or after it.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// The endpoint URL, e.g. https://modelarts.eu-de.otc.t-systems.com.
-    #[arg(long, env = "HUAWEICLOUD_SDK_ENDPOINT", conflicts_with = "region")]
-    pub endpoint: Option<String>,
-
-    /// The region; the endpoint is https://modelarts.{region}.myhuaweicloud.com.
-    #[arg(long, env = "HUAWEICLOUD_SDK_REGION")]
-    pub region: Option<String>,
-
-    /// The project id (32 lowercase letters and digits).
-    #[arg(long, env = "HUAWEICLOUD_SDK_PROJECT_ID")]
-    pub project_id: Option<String>,
-
-    /// The access key id. Its secret key comes from HUAWEICLOUD_SDK_SK or --sk-file, never a flag.
-    #[arg(long, env = "HUAWEICLOUD_SDK_AK")]
-    pub ak: Option<String>,
-
-    /// Read the secret key from FILE ('-' for stdin) instead of HUAWEICLOUD_SDK_SK.
-    #[arg(long, value_name = "FILE")]
-    pub sk_file: Option<PathBuf>,
-
-    /// Authenticate with the IAM token in FILE ('-' for stdin) instead of an AK/SK
-    /// (or set HUAWEICLOUD_SDK_IAM_TOKEN).
-    #[arg(long, value_name = "FILE", conflicts_with = "sk_file")]
-    pub token_file: Option<PathBuf>,
-
-    /// Run against an emulator started in this process, with demo credentials and seeded tasks.
-    #[arg(long)]
-    pub emulator: bool,
-
-    /// How many tasks the --emulator seeds (their ids are printed when there are few).
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    pub emulator_tasks: usize,
-
-    /// Allow plain http to a host that is not this machine (credentials cross in the clear).
-    #[arg(long)]
-    pub allow_insecure_http: bool,
-
-    /// Attempts per request, the first included (1 disables retries).
-    #[arg(long, global = true, default_value_t = 3, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
-    pub max_attempts: u32,
-
-    /// Time limit of one attempt, e.g. 30s or 500ms.
-    #[arg(long, global = true, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
-    pub attempt_timeout: Duration,
-
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     pub output: Output,
@@ -108,6 +65,122 @@ pub struct Global {
     /// Log what happens (tracing, to stderr; secrets are never logged). Repeat for more.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// Where the service is, who is calling, and how: the commands that call the service
+/// (`delete`, `list`, `show`) take these before or after the command name. A flag beats the
+/// environment (`HUAWEICLOUD_SDK_ENDPOINT`, `_REGION`, `_PROJECT_ID`, `_AK`, `_SK`,
+/// `_SECURITY_TOKEN`, `_IAM_TOKEN`); given both before and after the command, the one after
+/// wins.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct ClientArgs {
+    /// The endpoint URL, e.g. https://modelarts.eu-de.otc.t-systems.com [env: HUAWEICLOUD_SDK_ENDPOINT].
+    /// It beats a region set anywhere.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// The region; the endpoint is https://modelarts.{region}.myhuaweicloud.com [env: HUAWEICLOUD_SDK_REGION].
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// The project id, 32 lowercase letters and digits [env: HUAWEICLOUD_SDK_PROJECT_ID].
+    #[arg(long, value_name = "ID")]
+    pub project_id: Option<String>,
+
+    /// The access key id [env: HUAWEICLOUD_SDK_AK]. Its secret key comes from
+    /// HUAWEICLOUD_SDK_SK or --sk-file, never a flag.
+    #[arg(long, value_name = "AK")]
+    pub ak: Option<String>,
+
+    /// Read the secret key from FILE instead of HUAWEICLOUD_SDK_SK; '-' reads stdin, and on a
+    /// terminal asks for it without echo.
+    #[arg(long, value_name = "FILE")]
+    pub sk_file: Option<PathBuf>,
+
+    /// Authenticate with the IAM token in FILE ('-' for stdin) instead of an AK/SK
+    /// (or set HUAWEICLOUD_SDK_IAM_TOKEN).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// Run against an emulator started in this process, with demo credentials and seeded tasks.
+    #[arg(long)]
+    pub emulator: bool,
+
+    /// How many tasks the --emulator seeds (default 10; their ids are printed when there are few).
+    #[arg(long, value_name = "N")]
+    pub emulator_tasks: Option<usize>,
+
+    /// Allow plain http to a host that is not this machine (credentials cross in the clear).
+    #[arg(long)]
+    pub allow_insecure_http: bool,
+
+    /// Also trust the CA certificates in FILE (PEM), e.g. a company's TLS-inspecting proxy.
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
+
+    /// Send every request through the proxy at URL (http://host:port) instead of the one in
+    /// HTTPS_PROXY / HTTP_PROXY. A password in URL shows in `ps`: prefer HTTPS_PROXY for one.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+
+    /// Attempts per request, the first included (1 disables retries; default 3).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: Option<u32>,
+
+    /// Time limit of one attempt, e.g. 30s or 500ms (default 30s).
+    #[arg(long, value_parser = crate::duration::timeout, value_name = "DURATION")]
+    pub attempt_timeout: Option<Duration>,
+
+    /// Time limit of one call, all its attempts and waits included, e.g. 2m (default 2m).
+    #[arg(long, value_parser = crate::duration::timeout, value_name = "DURATION")]
+    pub deadline: Option<Duration>,
+}
+
+impl ClientArgs {
+    /// These settings, with those of `later` (given after the command) winning.
+    #[must_use]
+    pub fn merged(&self, later: &ClientArgs) -> ClientArgs {
+        let pick = |a: &Option<String>, b: &Option<String>| b.clone().or_else(|| a.clone());
+        let pick_path = |a: &Option<PathBuf>, b: &Option<PathBuf>| b.clone().or_else(|| a.clone());
+        ClientArgs {
+            endpoint: pick(&self.endpoint, &later.endpoint),
+            region: pick(&self.region, &later.region),
+            project_id: pick(&self.project_id, &later.project_id),
+            ak: pick(&self.ak, &later.ak),
+            sk_file: pick_path(&self.sk_file, &later.sk_file),
+            token_file: pick_path(&self.token_file, &later.token_file),
+            emulator: self.emulator || later.emulator,
+            emulator_tasks: later.emulator_tasks.or(self.emulator_tasks),
+            allow_insecure_http: self.allow_insecure_http || later.allow_insecure_http,
+            ca_bundle: pick_path(&self.ca_bundle, &later.ca_bundle),
+            proxy: pick(&self.proxy, &later.proxy),
+            max_attempts: later.max_attempts.or(self.max_attempts),
+            attempt_timeout: later.attempt_timeout.or(self.attempt_timeout),
+            deadline: later.deadline.or(self.deadline),
+        }
+    }
+
+    /// Attempts per request.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts.unwrap_or(3)
+    }
+
+    /// The time limit of one attempt.
+    pub fn attempt_timeout(&self) -> Duration {
+        self.attempt_timeout.unwrap_or(Duration::from_secs(30))
+    }
+
+    /// The time limit of one call.
+    pub fn deadline(&self) -> Duration {
+        self.deadline.unwrap_or(Duration::from_secs(120))
+    }
+
+    /// Whether stdin is taken by a secret (`--sk-file -` or `--token-file -`).
+    pub fn secret_from_stdin(&self) -> bool {
+        let dash = Some(std::path::Path::new("-"));
+        self.sk_file.as_deref() == dash || self.token_file.as_deref() == dash
+    }
 }
 
 /// How results are printed.
@@ -153,6 +226,10 @@ terminal. Without a terminal on stdin, --yes is required. Tasks already gone by 
 as success."
 )]
 pub struct DeleteArgs {
+    /// Where and how to call the service.
+    #[command(flatten)]
+    pub client: ClientArgs,
+
     /// Task ids to delete.
     #[arg(value_name = "TASK_ID")]
     pub task_ids: Vec<String>,
@@ -202,6 +279,10 @@ pub struct DeleteArgs {
 /// `list`: which tasks to show.
 #[derive(Debug, Args)]
 pub struct ListArgs {
+    /// Where and how to call the service.
+    #[command(flatten)]
+    pub client: ClientArgs,
+
     /// The filters.
     #[command(flatten)]
     pub filter: TaskFilter,
@@ -218,6 +299,10 @@ pub struct ListArgs {
 /// `show`: one task.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
+    /// Where and how to call the service.
+    #[command(flatten)]
+    pub client: ClientArgs,
+
     /// The task id.
     #[arg(value_name = "TASK_ID")]
     pub task_id: String,
@@ -245,28 +330,6 @@ pub struct DemoArgs {
     /// Requests in flight at most.
     #[arg(long, short = 'c', default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: u16,
-}
-
-/// Parses `30s`, `500ms`, `2m` or plain seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let (number, unit) = match text.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
-        Some(i) => text.split_at(i),
-        None => (text, "s"),
-    };
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration such as 30s or 500ms"))?;
-    let seconds = match unit {
-        "ms" => value / 1000.0,
-        "s" => value,
-        "m" => value * 60.0,
-        _ => return Err(format!("unknown unit {unit:?}: use ms, s or m")),
-    };
-    if !(seconds > 0.0 && seconds <= 3600.0) {
-        return Err("a duration must be more than 0 and at most 1 hour".to_owned());
-    }
-    Ok(Duration::from_secs_f64(seconds))
 }
 
 /// The smallest `--rate`: one request every 100 s.
@@ -302,15 +365,5 @@ mod tests {
         ] {
             assert!(parse_rate(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
-        assert!(parse_duration("0s").is_err());
-        assert!(parse_duration("1h").is_err());
-        assert!(parse_duration("fast").is_err());
     }
 }

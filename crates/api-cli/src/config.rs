@@ -1,15 +1,19 @@
 //! Building the client from flags, then the environment; or pointing it at an in-process emulator.
 
-use std::{io::Read, path::Path};
+use std::{
+    io::{IsTerminal, Read},
+    path::Path,
+};
 
 use api_client::{
-    Client, Credentials, RetryPolicy, Timeouts,
-    credentials::{ENV_SECURITY_TOKEN, ENV_SK, ENV_TOKEN},
+    Client, Credentials, ENV_ENDPOINT, ENV_REGION, RetryPolicy, Timeouts,
+    credentials::{ENV_AK, ENV_PROJECT_ID, ENV_SECURITY_TOKEN, ENV_SK, ENV_TOKEN},
 };
 use api_emulator::{DEMO_AK, DEMO_SK, DEMO_TOKEN, Emulator, demo_project_id};
 use api_transport::{HyperTransport, SharedTransport};
+use zeroize::Zeroizing;
 
-use crate::{cli::Global, error::CliError};
+use crate::{cli::ClientArgs, error::CliError};
 
 /// The client of a run, and the emulator it talks to when `--emulator` was given.
 pub struct Target {
@@ -28,67 +32,60 @@ impl Target {
     }
 }
 
-/// Builds the client the flags and environment describe, for up to `in_flight` requests at once.
-pub async fn connect(global: &Global, in_flight: usize) -> Result<Target, CliError> {
-    let retry = RetryPolicy::default().with_max_attempts(global.max_attempts);
-    let timeouts = Timeouts::default().with_attempt(global.attempt_timeout);
-    let transport = transport(in_flight)?;
-    if global.emulator {
-        let project = demo_project_id();
-        let emulator = Emulator::builder()
-            .ak_sk(DEMO_AK, DEMO_SK, &project)
-            .token(DEMO_TOKEN, &project)
-            .seed_mixed(&project, global.emulator_tasks)
-            .start()
-            .await
-            .map_err(|e| CliError::Failed(format!("cannot start the emulator: {e}")))?;
-        crate::note!(
-            "using an in-process emulator at {} (project {project}, {} seeded tasks of every status but initializing, demo credentials)",
-            emulator.endpoint(),
-            global.emulator_tasks
-        );
-        if global.emulator_tasks <= 20 {
-            let ids: Vec<String> = emulator
-                .store()
-                .task_ids(&project)
-                .iter()
-                .map(ToString::to_string)
-                .collect();
-            crate::note!("seeded task ids: {}", ids.join(" "));
-        }
-        let client = Client::builder()
-            .shared_transport(transport)
-            .endpoint(&emulator.endpoint())
-            .project_id(project.as_str())
-            .credentials(Credentials::ak_sk(DEMO_AK, DEMO_SK))
-            .retry_policy(retry)
-            .timeouts(timeouts)
-            .build()?;
-        return Ok(Target {
-            client,
-            emulator: Some(emulator),
-        });
+/// Builds the client the flags and environment describe, for up to `in_flight` requests at
+/// once. A flag beats the environment.
+pub async fn connect(client: &ClientArgs, in_flight: usize) -> Result<Target, CliError> {
+    let retry = RetryPolicy::default().with_max_attempts(client.max_attempts());
+    let timeouts = Timeouts::default()
+        .with_attempt(client.attempt_timeout())
+        .with_deadline(client.deadline());
+    let transport = transport(in_flight, client)?;
+    if client.emulator {
+        return emulated(client, transport, retry, timeouts).await;
     }
+    if client.emulator_tasks.is_some() {
+        return Err(CliError::Usage(
+            "--emulator-tasks goes with --emulator".into(),
+        ));
+    }
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let mut builder = Client::builder()
         .shared_transport(transport)
         .retry_policy(retry)
         .timeouts(timeouts)
-        .allow_insecure_http(global.allow_insecure_http);
-    builder = match (&global.endpoint, &global.region) {
-        (Some(url), _) => builder.endpoint(url),
-        (None, Some(region)) => builder.region(region),
-        (None, None) => {
+        .allow_insecure_http(client.allow_insecure_http);
+    builder = match (&client.endpoint, &client.region) {
+        (Some(_), Some(_)) => {
             return Err(CliError::Usage(
-                "no endpoint: give --region R or --endpoint URL (or set HUAWEICLOUD_SDK_REGION), or try --emulator".into(),
+                "give --endpoint or --region, not both".into(),
             ));
         }
+        (Some(url), None) => builder.endpoint(url.trim()),
+        (None, Some(region)) => builder.region(region.trim()),
+        // Neither flag: the environment, an endpoint before a region.
+        (None, None) => match (env(ENV_ENDPOINT), env(ENV_REGION)) {
+            (Some(url), _) => builder.endpoint(url.trim()),
+            (None, Some(region)) => builder.region(region.trim()),
+            (None, None) => {
+                return Err(CliError::Usage(format!(
+                    "no endpoint: give --region R or --endpoint URL (or set {ENV_REGION} or \
+                     {ENV_ENDPOINT}), or try --emulator"
+                )));
+            }
+        },
     };
-    let project = global.project_id.as_deref().ok_or_else(|| {
-        CliError::Usage("no project id: give --project-id or set HUAWEICLOUD_SDK_PROJECT_ID".into())
-    })?;
+    let project = client
+        .project_id
+        .clone()
+        .or_else(|| env(ENV_PROJECT_ID))
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "no project id: give --project-id or set {ENV_PROJECT_ID}"
+            ))
+        })?;
     let client = builder
-        .project_id(project)
-        .credentials(credentials(global)?)
+        .project_id(project.trim())
+        .credentials(credentials(client)?)
         .build()?;
     Ok(Target {
         client,
@@ -96,12 +93,75 @@ pub async fn connect(global: &Global, in_flight: usize) -> Result<Target, CliErr
     })
 }
 
-/// An HTTP transport that keeps a connection per request in flight: with fewer idle
-/// connections allowed than requests in flight, a batch would close and reopen connections.
-pub fn transport(in_flight: usize) -> Result<SharedTransport, CliError> {
+/// The client of `--emulator`: an emulator in this process, seeded, with demo credentials.
+async fn emulated(
+    client: &ClientArgs,
+    transport: SharedTransport,
+    retry: RetryPolicy,
+    timeouts: Timeouts,
+) -> Result<Target, CliError> {
+    if client.endpoint.is_some() || client.region.is_some() {
+        return Err(CliError::Usage(
+            "--emulator runs its own endpoint: leave out --endpoint and --region".into(),
+        ));
+    }
+    let tasks = client.emulator_tasks.unwrap_or(10);
+    let project = demo_project_id();
+    let emulator = Emulator::builder()
+        .ak_sk(DEMO_AK, DEMO_SK, &project)
+        .token(DEMO_TOKEN, &project)
+        .seed_mixed(&project, tasks)
+        .start()
+        .await
+        .map_err(|e| CliError::Failed(format!("cannot start the emulator: {e}")))?;
+    crate::note!(
+        "using an in-process emulator at {} (project {project}, {tasks} seeded tasks of every \
+         status but initializing, demo credentials)",
+        emulator.endpoint(),
+    );
+    if tasks <= 20 {
+        let ids: Vec<String> = emulator
+            .store()
+            .task_ids(&project)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        crate::note!("seeded task ids: {}", ids.join(" "));
+    }
+    let client = Client::builder()
+        .shared_transport(transport)
+        .endpoint(&emulator.endpoint())
+        .project_id(project.as_str())
+        .credentials(Credentials::ak_sk(DEMO_AK, DEMO_SK))
+        .retry_policy(retry)
+        .timeouts(timeouts)
+        .build()?;
+    Ok(Target {
+        client,
+        emulator: Some(emulator),
+    })
+}
+
+/// An HTTP transport that keeps a connection per request in flight (with fewer idle
+/// connections allowed than requests in flight, a batch would close and reopen connections),
+/// trusting `--ca-bundle` and going through `--proxy` when given.
+pub fn transport(in_flight: usize, client: &ClientArgs) -> Result<SharedTransport, CliError> {
     let pool = in_flight.max(api_transport::DEFAULT_POOL_MAX_IDLE_PER_HOST);
-    HyperTransport::builder()
-        .pool_max_idle_per_host(pool)
+    let mut builder = HyperTransport::builder().pool_max_idle_per_host(pool);
+    if let Some(path) = &client.ca_bundle {
+        let pem = std::fs::read(path).map_err(|e| {
+            CliError::Usage(format!("cannot read --ca-bundle {}: {e}", path.display()))
+        })?;
+        builder = builder
+            .add_root_certificate(&pem)
+            .map_err(|e| CliError::Usage(format!("--ca-bundle {}: {e}", path.display())))?;
+    }
+    if let Some(url) = &client.proxy {
+        builder = builder
+            .proxy(url.trim())
+            .map_err(|e| CliError::Usage(format!("--proxy: {e}")))?;
+    }
+    builder
         .build()
         .map(SharedTransport::new)
         .map_err(|e| CliError::Failed(format!("cannot set up HTTP: {e}")))
@@ -109,18 +169,35 @@ pub fn transport(in_flight: usize) -> Result<SharedTransport, CliError> {
 
 /// The credentials: a token file, or the AK with its SK from a file or the environment, or an
 /// IAM token from the environment. Secrets are never taken from flags.
-fn credentials(global: &Global) -> Result<Credentials, CliError> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    if let Some(path) = &global.token_file {
-        return Ok(Credentials::token(read_secret(path)?));
+fn credentials(client: &ClientArgs) -> Result<Credentials, CliError> {
+    let env = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .map(Zeroizing::new)
+            .filter(|v| !v.trim().is_empty())
+    };
+    match (&client.token_file, &client.sk_file) {
+        (Some(_), Some(_)) => {
+            return Err(CliError::Usage(
+                "give --token-file or --sk-file, not both".into(),
+            ));
+        }
+        (Some(path), None) => {
+            return Ok(Credentials::token(read_secret(path, "IAM token")?.trim()));
+        }
+        _ => {}
     }
-    match (&global.ak, &global.sk_file) {
+    let ak = client
+        .ak
+        .clone()
+        .or_else(|| env(ENV_AK).map(|ak| ak.trim().to_owned()));
+    match (ak, &client.sk_file) {
         (Some(ak), sk_file) => {
             let sk = match sk_file {
-                Some(path) => read_secret(path)?,
+                Some(path) => read_secret(path, "secret key")?,
                 None => env(ENV_SK).ok_or_else(|| {
                     CliError::Usage(format!(
-                        "no secret key for --ak {ak}: set {ENV_SK}, or give --sk-file FILE"
+                        "no secret key for the access key {ak}: set {ENV_SK}, or give --sk-file FILE"
                     ))
                 })?,
             };
@@ -129,36 +206,52 @@ fn credentials(global: &Global) -> Result<Credentials, CliError> {
                 None => Credentials::ak_sk(ak.trim(), sk.trim()),
             })
         }
-        (None, Some(_)) => Err(CliError::Usage(
-            "--sk-file needs --ak (or HUAWEICLOUD_SDK_AK)".into(),
-        )),
+        (None, Some(_)) => Err(CliError::Usage(format!(
+            "--sk-file needs --ak (or {ENV_AK})"
+        ))),
         (None, None) => match env(ENV_TOKEN) {
             Some(token) => Ok(Credentials::token(token.trim())),
             None => Err(CliError::Usage(format!(
-                "no credentials: set HUAWEICLOUD_SDK_AK and {ENV_SK} (or --ak with --sk-file FILE), \
+                "no credentials: set {ENV_AK} and {ENV_SK} (or --ak with --sk-file FILE), \
                  or {ENV_TOKEN} (or --token-file FILE), or try --emulator"
             ))),
         },
     }
 }
 
-/// Reads a secret from a file or stdin (`-`), without its trailing newline.
-fn read_secret(path: &Path) -> Result<String, CliError> {
-    let mut text = String::new();
-    if path == Path::new("-") {
-        std::io::stdin().read_to_string(&mut text)?;
+/// Reads a secret from a file, or from stdin (`-`): on a terminal it asks for it without echo.
+/// The buffers are wiped when dropped.
+fn read_secret(path: &Path, what: &str) -> Result<Zeroizing<String>, CliError> {
+    let text = if path == Path::new("-") {
+        if std::io::stdin().is_terminal() {
+            Zeroizing::new(rpassword::prompt_password(format!("{what}: "))?)
+        } else {
+            let mut text = Zeroizing::new(String::new());
+            std::io::stdin().read_to_string(&mut text)?;
+            text
+        }
     } else {
-        text = std::fs::read_to_string(path).map_err(|e| {
+        let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
             CliError::Usage(format!(
-                "cannot read the secret file {}: {e}",
+                "cannot read the {what} file {}: {e}",
                 path.display()
             ))
-        })?;
-    }
-    let secret = text.trim().to_owned();
+        })?);
+        Zeroizing::new(
+            std::str::from_utf8(&bytes)
+                .map_err(|_| {
+                    CliError::Usage(format!(
+                        "the {what} file {} is not UTF-8 text",
+                        path.display()
+                    ))
+                })?
+                .to_owned(),
+        )
+    };
+    let secret = Zeroizing::new(text.trim().to_owned());
     if secret.is_empty() {
         return Err(CliError::Usage(format!(
-            "the secret file {} is empty",
+            "the {what} in {} is empty",
             path.display()
         )));
     }

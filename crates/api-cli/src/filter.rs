@@ -19,15 +19,15 @@ pub struct TaskFilter {
     pub status: Option<TaskStatus>,
 
     /// Only tasks of this type (template id), e.g. sys_data_cleaning.
-    #[arg(long = "type", value_name = "TYPE")]
+    #[arg(long = "type", value_name = "TYPE", value_parser = parse_type)]
     pub task_type: Option<String>,
 
-    /// Only tasks whose name contains TEXT (case-sensitive).
-    #[arg(long, value_name = "TEXT")]
+    /// Only tasks whose name contains TEXT (case-sensitive; not empty).
+    #[arg(long, value_name = "TEXT", value_parser = parse_text)]
     pub name_contains: Option<String>,
 
     /// Only tasks created longer ago than AGE, e.g. 30d, 12h, 2w, 90m.
-    #[arg(long, value_name = "AGE", value_parser = parse_age)]
+    #[arg(long, value_name = "AGE", value_parser = crate::duration::age)]
     pub older_than: Option<Duration>,
 }
 
@@ -83,7 +83,10 @@ impl TaskFilter {
             parts.push(format!("name containing {n:?}"));
         }
         if let Some(age) = self.older_than {
-            parts.push(format!("created more than {} ago", format_age(age)));
+            parts.push(format!(
+                "created more than {} ago",
+                crate::duration::format(age)
+            ));
         }
         if parts.is_empty() {
             "no filter".to_owned()
@@ -114,48 +117,30 @@ pub fn now_ms() -> i64 {
 }
 
 fn parse_status(text: &str) -> Result<TaskStatus, String> {
-    text.parse()
+    refuse_blank(text)?;
+    text.trim()
+        .parse()
         .map_err(|e: api_model::InvalidTaskStatus| e.to_string())
 }
 
-/// Parses an age: a number with `m` (minutes), `h`, `d` or `w`, e.g. `30d`.
-pub fn parse_age(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .ok_or_else(|| format!("{text:?} has no unit: write it as 30d, 12h, 2w or 90m"))?;
-    let (number, unit) = text.split_at(split);
-    let value: u64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not an age such as 30d, 12h, 2w or 90m"))?;
-    let seconds = match unit {
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        "w" => 7 * 86_400,
-        _ => {
-            return Err(format!(
-                "unknown unit {unit:?} in {text:?}: use m, h, d or w"
-            ));
-        }
-    };
-    if value == 0 {
-        return Err("an age must be more than 0".to_owned());
-    }
-    value
-        .checked_mul(seconds)
-        .map(Duration::from_secs)
-        .ok_or_else(|| format!("{text:?} is too long ago"))
+/// A filter text: anything but empty or all whitespace, which would match every task (a
+/// `--name-contains "$UNSET"` in a script must not mean "all").
+fn parse_text(text: &str) -> Result<String, String> {
+    refuse_blank(text)?;
+    Ok(text.to_owned())
 }
 
-/// `30d`, `12h`, `90m`: the largest unit that divides the age.
-pub fn format_age(age: Duration) -> String {
-    let s = age.as_secs();
-    match s {
-        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
-        s if s % 3_600 == 0 => format!("{}h", s / 3_600),
-        s => format!("{}m", s / 60),
+/// A task type: a template id, trimmed.
+fn parse_type(text: &str) -> Result<String, String> {
+    refuse_blank(text)?;
+    Ok(text.trim().to_owned())
+}
+
+fn refuse_blank(text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err("it is empty, which would match every task; nothing was sent".to_owned());
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -172,16 +157,18 @@ mod tests {
     }
 
     #[test]
-    fn ages() {
-        assert_eq!(parse_age("30d"), Ok(Duration::from_secs(30 * 86_400)));
-        assert_eq!(parse_age("2w"), Ok(Duration::from_secs(14 * 86_400)));
-        assert_eq!(parse_age("90m"), Ok(Duration::from_secs(5_400)));
-        assert_eq!(parse_age("12h"), Ok(Duration::from_secs(43_200)));
-        for bad in ["30", "d", "0d", "3y", "-1d", "1.5d", "99999999999999999w"] {
-            assert!(parse_age(bad).is_err(), "{bad}");
+    fn a_blank_filter_is_refused_not_taken_for_all() {
+        for blank in ["", " ", "\t", "\n"] {
+            assert!(parse_text(blank).is_err(), "{blank:?}");
+            assert!(parse_type(blank).is_err(), "{blank:?}");
+            assert!(parse_status(blank).is_err(), "{blank:?}");
         }
-        assert_eq!(format_age(Duration::from_secs(30 * 86_400)), "30d");
-        assert_eq!(format_age(Duration::from_secs(5_400)), "90m");
+        assert_eq!(parse_text(" a ").unwrap(), " a ");
+        assert_eq!(
+            parse_type(" sys_data_cleaning ").unwrap(),
+            "sys_data_cleaning"
+        );
+        assert_eq!(parse_status(" failed ").unwrap(), TaskStatus::Failed);
     }
 
     #[test]

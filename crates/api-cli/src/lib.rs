@@ -24,6 +24,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod confirm;
+pub mod duration;
 pub mod error;
 pub mod filter;
 pub mod ids;
@@ -49,13 +50,32 @@ use crate::{
 pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let interrupts = interrupt::Interrupts::install()?;
     let global = &cli.global;
+    // Connection flags go before or after a command that calls the service.
+    let client = |args: &cli::ClientArgs| cli.client.merged(args);
+    if !matches!(
+        cli.command,
+        Command::Delete(_) | Command::List(_) | Command::Show(_)
+    ) && cli.client != cli::ClientArgs::default()
+    {
+        return Err(CliError::Usage(
+            "connection flags (--endpoint, --region, --project-id, --ak, --emulator, …) go \
+             with delete, list and show"
+                .into(),
+        ));
+    }
     match &cli.command {
         Command::Delete(args) if args.where_filter => {
-            commands::delete_where::run(global, args, &interrupts).await
+            commands::delete_where::run(global, &client(&args.client), args, &interrupts).await
         }
-        Command::Delete(args) => commands::delete::run(global, args, &interrupts).await,
-        Command::List(args) => commands::list::run(global, args, &interrupts).await,
-        Command::Show(args) => commands::show::run(global, args, &interrupts).await,
+        Command::Delete(args) => {
+            commands::delete::run(global, &client(&args.client), args, &interrupts).await
+        }
+        Command::List(args) => {
+            commands::list::run(global, &client(&args.client), args, &interrupts).await
+        }
+        Command::Show(args) => {
+            commands::show::run(global, &client(&args.client), args, &interrupts).await
+        }
         Command::Demo(args) => commands::demo::run(global, args, &interrupts).await,
         Command::Emulator(args) => commands::emulator::run(args, &interrupts).await,
         Command::Completions { shell } => {

@@ -29,7 +29,7 @@ pub fn task_row(out: &mut impl Write, task: &ProcessorTask) -> io::Result<()> {
         task.task_id.as_str(),
         cut(&printable(&task.name), NAME_WIDTH),
         task.status.to_string(),
-        task_type,
+        cut(&printable(task_type), 22),
         format_time(task.create_time),
         duration
     )
@@ -87,7 +87,10 @@ pub fn version_row(out: &mut impl Write, version: &ProcessorTaskVersion) -> io::
         out,
         "{:<19}  {:<8}  {:<12}  {:<20}",
         version.task_version_id.as_str(),
-        version.version_name.as_deref().unwrap_or("-"),
+        cut(
+            &printable(version.version_name.as_deref().unwrap_or("-")),
+            8
+        ),
         version.status.to_string(),
         format_time(version.create_time)
     )
@@ -99,21 +102,14 @@ pub fn json_line(out: &mut impl Write, value: &impl serde::Serialize) -> io::Res
     writeln!(out)
 }
 
-/// `text` with control characters escaped (`\n`, `\u{1b}`), so that a name or message from the
-/// service can neither break a row nor send terminal escape sequences.
+/// The most characters of a text from the service shown in `show` (names, messages,
+/// descriptions).
+const TEXT_CHARS: usize = 512;
+
+/// `text` from the service as it may be shown on a terminal: no escape sequences, control or
+/// bidi characters, at most [`TEXT_CHARS`] characters (see [`api_model::printable`]).
 pub fn printable(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
-        return text.to_owned();
-    }
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    api_model::printable(text, TEXT_CHARS).into_owned()
 }
 
 /// `text`, cut to `width` characters with `…`.
@@ -164,11 +160,13 @@ mod tests {
     #[test]
     fn control_characters_cannot_fake_rows_or_reach_the_terminal() {
         assert_eq!(printable("plain"), "plain");
-        assert_eq!(printable("a\nFAKE ROW"), "a\\nFAKE ROW");
-        assert_eq!(printable("\u{1b}[31mred"), "\\u{1b}[31mred");
+        assert_eq!(printable("a\nFAKE ROW"), "a FAKE ROW");
+        assert_eq!(printable("\u{1b}[31mred"), "red");
         let task: ProcessorTask = serde_json::from_value(serde_json::json!({
             "task_id": "x", "name": "evil\nSNEJua7qdZZN8GvkcEr  other", "status": 3,
-            "create_time": 0, "error_msg": "\u{1b}]0;title\u{7}"
+            "create_time": 0, "error_msg": "\u{1b}]0;title\u{7}",
+            "template": {"id": "sys\u{1b}[2Jdata"}, "description": "\u{202e}fdp.exe",
+            "version_name": "V\u{7}001"
         }))
         .unwrap();
         let mut out = Vec::new();
@@ -180,6 +178,11 @@ mod tests {
             "{text:?}"
         );
         assert_eq!(text.lines().next().unwrap().matches("evil").count(), 1);
+        assert!(
+            !text.contains("\u{202e}") && text.contains("fdp.exe"),
+            "{text}"
+        );
+        assert!(text.contains("sysdata"), "{text}");
         assert!(
             !text.lines().any(|l| l.starts_with("SNEJua7qdZZN8GvkcEr")),
             "{text}"

@@ -16,9 +16,11 @@ use crate::faults::{FaultConfig, InvalidFaultConfig};
 /// The emulator's flags: address, seeding, credentials and faults.
 ///
 /// Flatten it into a clap command (`#[command(flatten)] emulator: EmulatorArgs`) and call
-/// [`builder`](Self::builder). The secret key is read from the `HUAWEICLOUD_SDK_SK`
-/// environment variable or from `--sk-file` (never from a flag, which would show in `ps`); with no `--ak` and no `--token`, the demo
-/// credentials ([`DEMO_AK`], [`DEMO_SK`], [`DEMO_TOKEN`]) are accepted.
+/// [`builder`](Self::builder). Credentials are accepted only when given explicitly: `--ak`
+/// with its secret key in `--sk-file`, tokens in `--token-file`, never from the environment
+/// (an exported `HUAWEICLOUD_SDK_SK` is a real secret, not the emulator's) and never a secret
+/// as a flag (flags show in `ps`). With none of them, the demo credentials ([`DEMO_AK`],
+/// [`DEMO_SK`], [`DEMO_TOKEN`]) are accepted.
 ///
 /// ```
 /// use clap::Parser;
@@ -53,27 +55,23 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "SEED", default_value_t = 0)]
     pub rng_seed: u64,
 
-    /// The access key id (AK) to accept. Without it (and without --token), the demo
-    /// credentials are accepted.
-    #[arg(long, value_name = "AK", env = "HUAWEICLOUD_SDK_AK")]
+    /// The access key id (AK) to accept, with its secret key in --sk-file. Without it (and
+    /// without --token-file), the demo credentials are accepted.
+    #[arg(long, value_name = "AK", requires = "sk_file")]
     pub ak: Option<String>,
 
-    /// Read the secret key (SK) of --ak from FILE. Otherwise it comes from HUAWEICLOUD_SDK_SK;
-    /// it is never a flag, since flags show in `ps`.
-    #[arg(long, value_name = "FILE")]
+    /// Read the secret key (SK) of --ak from FILE. A secret is never a flag, since flags show
+    /// in `ps`, and never taken from the environment.
+    #[arg(long, value_name = "FILE", requires = "ak")]
     pub sk_file: Option<std::path::PathBuf>,
 
-    /// The secret key of --ak, from HUAWEICLOUD_SDK_SK.
-    #[arg(skip = std::env::var("HUAWEICLOUD_SDK_SK").ok().filter(|v| !v.trim().is_empty()))]
-    pub sk: Option<String>,
-
     /// The project id the credentials are bound to (default: the demo project).
-    #[arg(long, value_name = "PROJECT_ID", env = "HUAWEICLOUD_SDK_PROJECT_ID")]
+    #[arg(long, value_name = "PROJECT_ID")]
     pub project_id: Option<ProjectId>,
 
-    /// A token to accept as X-Auth-Token for the project (repeatable).
-    #[arg(long = "token", value_name = "TOKEN")]
-    pub tokens: Vec<String>,
+    /// Accept the token in FILE as X-Auth-Token for the project (repeatable; one token a file).
+    #[arg(long = "token-file", value_name = "FILE")]
+    pub token_files: Vec<std::path::PathBuf>,
 
     /// The largest request body accepted, in bytes (larger: 413 APIG.0201).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_SIZE)]
@@ -96,10 +94,9 @@ impl fmt::Debug for EmulatorArgs {
             .field("seed", &self.seed)
             .field("rng_seed", &self.rng_seed)
             .field("ak", &self.ak)
-            .field("sk", &self.sk.as_ref().map(|_| "***"))
             .field("sk_file", &self.sk_file)
             .field("project_id", &self.project_id)
-            .field("tokens", &self.tokens.len())
+            .field("token_files", &self.token_files)
             .field("max_body_size", &self.max_body_size)
             .field("max_clock_skew", &self.max_clock_skew)
             .field("faults", &self.faults)
@@ -162,19 +159,17 @@ impl FaultArgs {
 #[non_exhaustive]
 pub enum ArgsError {
     /// `--ak` without a secret key.
-    #[error("--ak needs a secret key: set HUAWEICLOUD_SDK_SK, or give --sk-file FILE")]
+    #[error("--ak needs its secret key: give --sk-file FILE")]
     MissingSk,
     /// A secret key without `--ak`.
-    #[error(
-        "a secret key was given (HUAWEICLOUD_SDK_SK or --sk-file) without --ak: give the access key id too"
-    )]
+    #[error("--sk-file was given without --ak: give the access key id too")]
     MissingAk,
     /// The fault flags are invalid.
     #[error(transparent)]
     InvalidFaults(#[from] InvalidFaultConfig),
-    /// The --sk-file could not be read.
-    #[error("cannot read the secret key file {0}")]
-    SkFile(String),
+    /// A secret file could not be read, or is empty.
+    #[error("cannot read the secret file {0}")]
+    SecretFile(String),
 }
 
 impl EmulatorArgs {
@@ -184,10 +179,10 @@ impl EmulatorArgs {
         self.project_id.clone().unwrap_or_else(demo_project_id)
     }
 
-    /// Whether the demo credentials are accepted (no `--ak` and no `--token`).
+    /// Whether the demo credentials are accepted (no `--ak` and no `--token-file`).
     #[must_use]
     pub fn uses_demo_credentials(&self) -> bool {
-        self.ak.is_none() && self.sk.is_none() && self.sk_file.is_none() && self.tokens.is_empty()
+        self.ak.is_none() && self.sk_file.is_none() && self.token_files.is_empty()
     }
 
     /// A builder configured by the flags.
@@ -206,23 +201,15 @@ impl EmulatorArgs {
             .faults(faults)
             .max_body_size(self.max_body_size)
             .max_clock_skew(Duration::from_secs(self.max_clock_skew));
-        let sk = match &self.sk_file {
-            Some(path) => Some(
-                std::fs::read_to_string(path)
-                    .map_err(|e| ArgsError::SkFile(format!("{}: {e}", path.display())))?
-                    .trim()
-                    .to_owned(),
-            ),
-            None => self.sk.clone(),
-        };
+        let sk = self.sk_file.as_deref().map(read_secret).transpose()?;
         match (&self.ak, &sk) {
-            (Some(ak), Some(sk)) => builder = builder.ak_sk(ak, sk, &project),
+            (Some(ak), Some(sk)) => builder = builder.ak_sk(ak, sk.as_str(), &project),
             (Some(_), None) => return Err(ArgsError::MissingSk),
             (None, Some(_)) => return Err(ArgsError::MissingAk),
             (None, None) => {}
         }
-        for token in &self.tokens {
-            builder = builder.token(token, &project);
+        for path in &self.token_files {
+            builder = builder.token(read_secret(path)?.as_str(), &project);
         }
         if self.uses_demo_credentials() {
             builder = builder
@@ -250,16 +237,13 @@ impl EmulatorArgs {
         } else {
             if let Some(ak) = &self.ak {
                 let _ = writeln!(text, "  AK:         {ak}");
-                let _ = writeln!(
-                    text,
-                    "  SK:         (the one in HUAWEICLOUD_SDK_SK or --sk-file)"
-                );
+                let _ = writeln!(text, "  SK:         (the one in --sk-file)");
             }
-            if !self.tokens.is_empty() {
+            if !self.token_files.is_empty() {
                 let _ = writeln!(
                     text,
-                    "  tokens:     {} given with --token",
-                    self.tokens.len()
+                    "  tokens:     {} given with --token-file",
+                    self.token_files.len()
                 );
             }
         }
@@ -275,6 +259,22 @@ impl EmulatorArgs {
         text.push_str("Press Ctrl-C to stop.");
         text
     }
+}
+
+/// A secret from a file, trimmed, wiped from memory when dropped.
+fn read_secret(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, ArgsError> {
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(path)
+            .map_err(|e| ArgsError::SecretFile(format!("{}: {e}", path.display())))?,
+    );
+    let secret = zeroize::Zeroizing::new(text.trim().to_owned());
+    if secret.is_empty() {
+        return Err(ArgsError::SecretFile(format!(
+            "{}: it is empty",
+            path.display()
+        )));
+    }
+    Ok(secret)
 }
 
 #[cfg(test)]
@@ -294,18 +294,21 @@ mod tests {
     }
 
     #[test]
-    fn defaults_use_the_demo_credentials() {
+    fn defaults_use_the_demo_credentials_whatever_the_environment_says() {
+        // No environment variable is read: an exported real SK is not the emulator's.
         let args = parse(&[]).unwrap();
-        let from_env = ["HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK"]
-            .iter()
-            .any(|name| std::env::var_os(name).is_some());
-        assert!(args.uses_demo_credentials() || from_env);
+        assert!(args.uses_demo_credentials());
         assert_eq!(args.port, 0);
         assert!(!args.faults.to_config(0).is_active());
     }
 
     #[test]
     fn flags_make_a_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let sk = dir.path().join("sk");
+        let token = dir.path().join("token");
+        std::fs::write(&sk, "SK\n").unwrap();
+        std::fs::write(&token, "t1").unwrap();
         let args = parse(&[
             "--port",
             "8080",
@@ -315,10 +318,12 @@ mod tests {
             "9",
             "--ak",
             "AK",
+            "--sk-file",
+            sk.to_str().unwrap(),
             "--project-id",
             "a4a5d4098fb4474fa22cd05f897d6b99",
-            "--token",
-            "t1",
+            "--token-file",
+            token.to_str().unwrap(),
             "--fault-500",
             "0.25",
             "--latency-ms",
@@ -327,8 +332,6 @@ mod tests {
             "3",
         ])
         .unwrap();
-        let mut args = args;
-        args.sk = Some("SK".into());
         assert_eq!(args.port, 8080);
         assert!(!args.uses_demo_credentials());
         let faults = args.faults.to_config(args.rng_seed);
@@ -339,23 +342,37 @@ mod tests {
         assert!(args.builder().is_ok());
         let debug = format!("{args:?}");
         assert!(
-            !debug.contains("\"SK\"") && !debug.contains("t1"),
+            !debug.contains("\"SK\"") && !debug.contains("\"t1\""),
             "{debug}"
         );
+        let banner_args = args.clone();
+        assert!(!format!("{banner_args:?}").contains("t1\""));
     }
 
     #[test]
     fn refuses_bad_combinations() {
+        // clap refuses a lone --ak or --sk-file; so does the builder.
+        assert!(parse(&["--ak", "AK"]).is_err());
+        assert!(parse(&["--sk-file", "x"]).is_err());
         let mut args = parse(&[]).unwrap();
         args.ak = Some("AK".into());
-        args.sk = None;
         assert_eq!(args.builder().err(), Some(ArgsError::MissingSk));
         args.ak = None;
-        args.sk = Some("SK".into());
-        assert_eq!(args.builder().err(), Some(ArgsError::MissingAk));
-        args.sk = None;
+        args.sk_file = Some("/nonexistent/sk".into());
+        assert!(matches!(
+            args.builder().err(),
+            Some(ArgsError::SecretFile(_))
+        ));
+        args.sk_file = None;
         args.faults.fault_429 = 2.0;
         assert!(matches!(args.builder(), Err(ArgsError::InvalidFaults(_))));
+        args.faults.fault_429 = 0.0;
+        args.faults.latency_ms = u64::MAX;
+        assert!(matches!(args.builder(), Err(ArgsError::InvalidFaults(_))));
         assert!(parse(&["--project-id", "NOT-A-PROJECT"]).is_err());
+        assert!(
+            parse(&["--token", "t1"]).is_err(),
+            "a token is never a flag"
+        );
     }
 }

@@ -101,6 +101,12 @@ impl Emulator {
         self.running.stats.snapshot()
     }
 
+    /// Resolves once the emulator has received at least `n` requests (they may still be in
+    /// progress): for tests that act while a request is in flight, without sleeping.
+    pub async fn received(&self, n: u64) {
+        self.running.stats.received_at_least(n).await;
+    }
+
     /// The paths of the requests received so far (the first
     /// [`path_log_capacity`](EmulatorBuilder::path_log_capacity)), exactly as they came on the
     /// wire: still percent-encoded, without the query.

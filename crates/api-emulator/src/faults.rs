@@ -148,7 +148,18 @@ pub enum InvalidFaultConfig {
         /// Their sum.
         sum: f64,
     },
+    /// A latency is longer than [`MAX_LATENCY`].
+    #[error("the {name} of {value:?} is more than the most allowed, an hour")]
+    LatencyTooLong {
+        /// The field's name.
+        name: &'static str,
+        /// The value given.
+        value: Duration,
+    },
 }
+
+/// The longest `latency` and `latency_jitter` accepted.
+pub const MAX_LATENCY: Duration = Duration::from_secs(3_600);
 
 impl FaultConfig {
     /// The rates in decision order, with the kind each one injects.
@@ -194,6 +205,14 @@ impl FaultConfig {
         // Allow for rounding, e.g. 0.1 + 0.2 + 0.7.
         if sum > 1.0 + 1e-9 {
             return Err(InvalidFaultConfig::RatesAboveOne { sum });
+        }
+        for (name, value) in [
+            ("latency", self.latency),
+            ("latency_jitter", self.latency_jitter),
+        ] {
+            if value > MAX_LATENCY {
+                return Err(InvalidFaultConfig::LatencyTooLong { name, value });
+            }
         }
         Ok(())
     }
@@ -255,11 +274,12 @@ impl FaultInjector {
         if fault == Some(FaultKind::DeleteThenDrop) && route != Route::DeleteTask {
             fault = None;
         }
-        let jitter = self
-            .config
-            .latency_jitter
-            .mul_f64(unit(mix(self.config.seed, n, 1)));
-        let latency = self.config.latency + jitter;
+        // Checked arithmetic: a configuration that was never validated must not panic here.
+        let jitter = Duration::try_from_secs_f64(
+            self.config.latency_jitter.as_secs_f64() * unit(mix(self.config.seed, n, 1)),
+        )
+        .unwrap_or(self.config.latency_jitter);
+        let latency = self.config.latency.saturating_add(jitter);
         Decision {
             latency: (!latency.is_zero()).then_some(latency),
             fault,

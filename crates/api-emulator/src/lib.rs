@@ -95,7 +95,7 @@ pub use builder::{DEFAULT_SHUTDOWN_GRACE, EmulatorBuilder};
 pub use demo::{DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TASK_COUNT, DEMO_TOKEN, demo_project_id};
 pub use emulator::Emulator;
 pub use error::StartError;
-pub use faults::{FaultConfig, FaultKind, InvalidFaultConfig};
+pub use faults::{FaultConfig, FaultKind, InvalidFaultConfig, MAX_LATENCY};
 pub use path_log::{DEFAULT_PATH_LOG_CAPACITY, ReceivedRequest};
 pub use query::{SortKey, SortOrder, TaskQuery};
 pub use record::TaskRecord;

@@ -19,6 +19,8 @@ pub(crate) struct Stats {
     auth_failures: AtomicU64,
     faults: [AtomicU64; FaultKind::ALL.len()],
     connections: AtomicU64,
+    /// Woken at each request received, for tests that wait for one.
+    arrivals: tokio::sync::Notify,
 }
 
 impl Default for Stats {
@@ -32,6 +34,7 @@ impl Default for Stats {
             auth_failures: AtomicU64::new(0),
             faults: Default::default(),
             connections: AtomicU64::new(0),
+            arrivals: tokio::sync::Notify::new(),
         }
     }
 }
@@ -43,6 +46,20 @@ fn bump(counter: &AtomicU64) {
 impl Stats {
     pub(crate) fn request_received(&self) {
         bump(&self.received);
+        self.arrivals.notify_waiters();
+    }
+
+    /// Resolves once at least `n` requests have been received.
+    pub(crate) async fn received_at_least(&self, n: u64) {
+        loop {
+            let arrival = self.arrivals.notified();
+            let mut arrival = std::pin::pin!(arrival);
+            arrival.as_mut().enable();
+            if self.received.load(Ordering::Relaxed) >= n {
+                return;
+            }
+            arrival.await;
+        }
     }
 
     pub(crate) fn responded(&self, route: Route, status: u16) {

@@ -8,7 +8,7 @@ impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.as_str() {
             "" => f.write_str("(no error code)"),
-            code => f.write_str(code),
+            code => f.write_str(&crate::printable(code, 64)),
         }
     }
 }

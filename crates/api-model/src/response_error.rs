@@ -53,10 +53,12 @@ impl fmt::Display for DecodeError {
         write!(
             f,
             "could not read the service's reply (HTTP {}): {}; the body began: {}",
-            self.status, self.reason, self.excerpt
+            self.status,
+            crate::printable(&self.reason, crate::MESSAGE_CHARS),
+            crate::printable(&self.excerpt, crate::MESSAGE_CHARS)
         )?;
         if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
+            write!(f, " (request id {})", crate::printable(id, 128))?;
         }
         Ok(())
     }

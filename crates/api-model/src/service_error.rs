@@ -89,13 +89,19 @@ impl ServiceError {
 
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // What the service sent is made printable: a message could otherwise carry terminal
+        // escape sequences to whoever reads the error.
         write!(f, "the service answered HTTP {}", self.status)?;
         if !self.code.as_str().is_empty() {
-            write!(f, " {}", self.code)?;
+            write!(f, " {}", crate::printable(self.code.as_str(), 64))?;
         }
-        write!(f, ": {}", self.message)?;
+        write!(
+            f,
+            ": {}",
+            crate::printable(&self.message, crate::MESSAGE_CHARS)
+        )?;
         if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
+            write!(f, " (request id {})", crate::printable(id, 128))?;
         }
         Ok(())
     }

@@ -106,13 +106,20 @@ impl EmulatorProcess {
             "--project-id".into(),
             PROJECT_ID.into(),
         ];
+        // The emulator takes secrets from files only.
+        let secrets = root.join("target/bench/secrets");
+        std::fs::create_dir_all(&secrets)?;
+        let sk_file = secrets.join("emulator-sk");
+        std::fs::write(&sk_file, SK)?;
+        args.extend(["--sk-file".into(), sk_file.display().to_string()]);
         if config.token {
-            args.extend(["--token".into(), TOKEN.into()]);
+            let token_file = secrets.join("emulator-token");
+            std::fs::write(&token_file, TOKEN)?;
+            args.extend(["--token-file".into(), token_file.display().to_string()]);
         }
-        let shown = Shown::of(root, &[("HUAWEICLOUD_SDK_SK", SK)], bin, &args);
+        let shown = Shown::of(root, &[], bin, &args);
         let mut child = direct(&mut Command::new(bin))
             .args(&args)
-            .env("HUAWEICLOUD_SDK_SK", SK)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

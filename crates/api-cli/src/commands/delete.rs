@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use crate::{
     batch::{self, BatchOptions},
-    cli::{DeleteArgs, Global, Output},
+    cli::{ClientArgs, DeleteArgs, Global, Output},
     config::{self, Target},
     error::CliError,
     ids::{Entry, IdList, IdSet},
@@ -27,13 +27,11 @@ const SHOWN_INVALID: usize = 20;
 /// Runs `delete`.
 pub async fn run(
     global: &Global,
+    client: &ClientArgs,
     args: &DeleteArgs,
     interrupts: &Interrupts,
 ) -> Result<ExitCode, CliError> {
-    if args.from_file.as_deref() == Some(std::path::Path::new("-"))
-        && (global.sk_file.as_deref() == Some(std::path::Path::new("-"))
-            || global.token_file.as_deref() == Some(std::path::Path::new("-")))
-    {
+    if args.from_file.as_deref() == Some(std::path::Path::new("-")) && client.secret_from_stdin() {
         return Err(CliError::Usage(
             "stdin cannot hold both the ids and a secret: use a file for one of them".into(),
         ));
@@ -90,12 +88,12 @@ pub async fn run(
         return Ok(ExitCode::SUCCESS);
     }
 
-    let target = config::connect(global, usize::from(args.concurrency)).await?;
+    let target = config::connect(client, usize::from(args.concurrency)).await?;
     let options = BatchOptions {
         concurrency: usize::from(args.concurrency),
         rate: args.rate,
         if_exists: args.if_exists,
-        grace: global.attempt_timeout,
+        grace: client.attempt_timeout(),
         done_before,
     };
     delete_all(

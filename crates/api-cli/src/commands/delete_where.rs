@@ -12,7 +12,7 @@ use futures_util::TryStreamExt;
 
 use crate::{
     batch::BatchOptions,
-    cli::{DeleteArgs, Global, Output},
+    cli::{ClientArgs, DeleteArgs, Global, Output},
     commands::delete::delete_all,
     config,
     confirm::{self, Confirmation},
@@ -27,6 +27,7 @@ use crate::{
 /// Runs `delete --where`.
 pub async fn run(
     global: &Global,
+    client: &ClientArgs,
     args: &DeleteArgs,
     interrupts: &Interrupts,
 ) -> Result<ExitCode, CliError> {
@@ -36,7 +37,7 @@ pub async fn run(
                 .into(),
         ));
     }
-    let target = config::connect(global, usize::from(args.concurrency)).await?;
+    let target = config::connect(client, usize::from(args.concurrency)).await?;
     let api: Arc<dyn ProcessorTasks> = Arc::new(target.client.clone());
     let Some(mut matched) = until_interrupted(
         interrupts,
@@ -145,7 +146,7 @@ pub async fn run(
     let options = BatchOptions {
         if_exists: true,
         rate: args.rate,
-        grace: global.attempt_timeout,
+        grace: client.attempt_timeout(),
         ..BatchOptions::new(usize::from(args.concurrency))
     };
     delete_all(

@@ -80,21 +80,24 @@ pub async fn run(
     }
 
     let client = Client::builder()
-        .shared_transport(crate::config::transport(usize::from(args.concurrency))?)
+        .shared_transport(crate::config::transport(
+            usize::from(args.concurrency),
+            &crate::cli::ClientArgs::default(),
+        )?)
         .endpoint(&emulator.endpoint())
         .project_id(project.as_str())
         .credentials(Credentials::ak_sk(DEMO_AK, DEMO_SK))
         .retry_policy(
             RetryPolicy::default()
-                .with_max_attempts(global.max_attempts.max(8))
+                .with_max_attempts(8)
                 .with_initial_backoff(Duration::from_millis(20))
                 .with_max_backoff(Duration::from_millis(500)),
         )
-        .timeouts(Timeouts::default().with_attempt(global.attempt_timeout))
+        .timeouts(Timeouts::default())
         .build()?;
     let options = BatchOptions {
         if_exists: true,
-        grace: global.attempt_timeout,
+        grace: Timeouts::default().attempt(),
         ..BatchOptions::new(usize::from(args.concurrency))
     };
     let mut ids = IdList::new(Vec::new(), Some(ids_file.path()));

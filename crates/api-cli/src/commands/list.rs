@@ -11,7 +11,7 @@ use api_model::SortOrder;
 use futures_util::TryStreamExt;
 
 use crate::{
-    cli::{Global, ListArgs, Output},
+    cli::{ClientArgs, Global, ListArgs, Output},
     config,
     error::CliError,
     filter::{self, TaskFilter},
@@ -22,10 +22,11 @@ use crate::{
 /// Runs `list`. An interruption stops it after the tasks printed so far (exit 130 or 143).
 pub async fn run(
     global: &Global,
+    client: &ClientArgs,
     args: &ListArgs,
     interrupts: &Interrupts,
 ) -> Result<ExitCode, CliError> {
-    let target = config::connect(global, 1).await?;
+    let target = config::connect(client, 1).await?;
     let api: Arc<dyn ProcessorTasks> = Arc::new(target.client.clone());
     let order = if args.oldest_first {
         SortOrder::Asc

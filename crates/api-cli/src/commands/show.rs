@@ -10,7 +10,7 @@ use futures_util::TryStreamExt;
 use serde_json::json;
 
 use crate::{
-    cli::{Global, Output, ShowArgs},
+    cli::{ClientArgs, Global, Output, ShowArgs},
     config,
     error::CliError,
     interrupt::Interrupts,
@@ -20,6 +20,7 @@ use crate::{
 /// Runs `show`. An interruption stops it before anything is printed (exit 130 or 143).
 pub async fn run(
     global: &Global,
+    client: &ClientArgs,
     args: &ShowArgs,
     interrupts: &Interrupts,
 ) -> Result<ExitCode, CliError> {
@@ -27,7 +28,7 @@ pub async fn run(
         .task_id
         .parse()
         .map_err(|e| CliError::Usage(format!("{e}; nothing was sent")))?;
-    let target = config::connect(global, 1).await?;
+    let target = config::connect(client, 1).await?;
     let client = &target.client;
     let fetch = async {
         let task = client.describe_processor_task(&task_id).await?;

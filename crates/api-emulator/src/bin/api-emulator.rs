@@ -9,8 +9,9 @@ use tracing_subscriber::EnvFilter;
 
 /// A local emulator of the ModelArts processor-tasks API, for end-to-end tests.
 ///
-/// The secret key is read from HUAWEICLOUD_SDK_SK (or --sk-file FILE). With no --ak and no --token, the
-/// public demo credentials are accepted; the banner shows them.
+/// Credentials are accepted only when given: --ak with --sk-file FILE, and --token-file FILE;
+/// never from the environment or a secret as a flag. With none, the public demo credentials
+/// are accepted; the banner shows them.
 #[derive(Debug, Parser)]
 #[command(name = "api-emulator", version)]
 struct Cli {

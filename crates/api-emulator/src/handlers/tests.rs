@@ -623,3 +623,44 @@ fn drop_faults() {
     assert_eq!(stats.faults(FaultKind::DeleteThenDrop), 1);
     assert!(stats.responses.is_empty());
 }
+
+#[test]
+fn latency_is_exactly_what_was_asked_and_only_after_auth() {
+    // Paused time: the wait is measured exactly, and takes no real time.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let faults = FaultConfig {
+        latency: Duration::from_millis(150),
+        latency_jitter: Duration::from_millis(50),
+        ..FaultConfig::default()
+    };
+    let app = app_with(MockTaskStore::new(), faults.clone());
+    runtime.block_on(async {
+        let unsigned = Request::builder()
+            .uri(collection())
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let started = tokio::time::Instant::now();
+        assert!(matches!(app.handle(unsigned).await, Outcome::Respond(_)));
+        assert_eq!(started.elapsed(), Duration::ZERO, "no latency before auth");
+
+        let mut store = MockTaskStore::new();
+        store.expect_search().return_const(TaskPage::default());
+        let app = app_with(store, faults);
+        for _ in 0..20 {
+            let started = tokio::time::Instant::now();
+            assert!(matches!(
+                app.handle(request(Method::GET, &collection(), "")).await,
+                Outcome::Respond(_)
+            ));
+            let waited = started.elapsed();
+            assert!(
+                waited >= Duration::from_millis(150) && waited < Duration::from_millis(200),
+                "{waited:?}"
+            );
+        }
+    });
+}

@@ -1,4 +1,4 @@
-//! The standalone binary: flags and the SK from the environment, the banner, signed requests,
+//! The standalone binary: flags, the SK and a token from files, the banner, signed requests,
 //! and a clean stop on SIGINT.
 
 use std::process::Stdio;
@@ -12,12 +12,20 @@ use crate::common::*;
 
 #[tokio::test]
 async fn the_binary_serves_until_interrupted() {
+    let secrets = tempfile::tempdir().unwrap();
+    let sk_file = secrets.path().join("sk");
+    let token_file = secrets.path().join("token");
+    std::fs::write(&sk_file, SK).unwrap();
+    std::fs::write(&token_file, TOKEN).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_api-emulator"))
         .args(["--port", "0", "--seed", "7", "--rng-seed", "3", "--ak", AK])
-        .args(["--project-id", PROJECT, "--token", TOKEN])
-        .env("HUAWEICLOUD_SDK_SK", SK)
-        .env_remove("HUAWEICLOUD_SDK_AK")
-        .env_remove("HUAWEICLOUD_SDK_PROJECT_ID")
+        .arg("--sk-file")
+        .arg(&sk_file)
+        .args(["--project-id", PROJECT, "--token-file"])
+        .arg(&token_file)
+        // A real secret in the environment is not the emulator's: it must be ignored.
+        .env("HUAWEICLOUD_SDK_SK", "a-real-secret-not-for-the-emulator")
+        .env("HUAWEICLOUD_SDK_AK", "REALAK")
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -97,5 +105,5 @@ async fn the_binary_refuses_an_ak_without_sk() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("HUAWEICLOUD_SDK_SK"), "{stderr}");
+    assert!(stderr.contains("--sk-file"), "{stderr}");
 }

@@ -64,7 +64,8 @@ async fn shutdown_finishes_open_requests_then_stops_listening() {
         let client = client.clone();
         async move { client.call(Method::GET, &collection(PROJECT), "").await }
     });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The request is in the server (inside its 300 ms of latency) when the shutdown starts.
+    emu.received(1).await;
     emu.shutdown().await;
     in_flight.await.unwrap().expect(200, None);
     assert!(TcpStream::connect(addr).await.is_err(), "still listening");
