@@ -628,3 +628,34 @@ fn past_the_end(window: Window, len: usize) -> Error {
         window.start()
     )))
 }
+
+#[tokio::test]
+async fn a_server_that_repeats_one_page_gets_a_bounded_number_of_requests() {
+    // Page 0 whatever is asked, with a count of 500: later pages look like tasks pushed down
+    // by new ones, so the pager walks to the count and stops, each task yielded once.
+    let all = newest_first(100);
+    let (results, asked) = run_server(100, move |_| {
+        Ok(slice(&all, Window { index: 0, size: 100 }, Some(500)))
+    })
+    .await;
+    assert_eq!(ids(&results), ids_of(&newest_first(100)));
+    assert_eq!(asked.len(), 6, "{asked:?}");
+}
+
+#[tokio::test]
+async fn a_count_that_keeps_changing_never_keeps_the_pager_going() {
+    // A listing of 1,000 whose replies each give a random count.
+    for seed in 0..50 {
+        let all = newest_first(1_000);
+        let rng = Mutex::new(fastrand::Rng::with_seed(seed));
+        let (results, asked) = run_server(100, move |w| {
+            let count = rng.lock().unwrap().u64(0..10_000);
+            Ok(slice(&all, w, Some(count)))
+        })
+        .await;
+        let got = ids(&results);
+        let unique: BTreeSet<_> = got.iter().collect();
+        assert_eq!(unique.len(), got.len(), "seed {seed}: a repeat");
+        assert!(asked.len() <= 8 + 3 * 11, "seed {seed}: {} requests", asked.len());
+    }
+}
