@@ -21,6 +21,10 @@ Examples:
   # Check a list without deleting anything:
   processor-tasks delete --from-file ids.txt --dry-run
 
+  # Ctrl-C stops a batch cleanly (exit 130); go on where it stopped:
+  processor-tasks delete -f ids.txt --output json > run1.jsonl
+  processor-tasks delete -f ids.txt --output json --resume run1.jsonl > run2.jsonl
+
   # Find tasks, and look at one:
   processor-tasks list --status failed --type sys_data_cleaning --output table
   processor-tasks show SNEJua7qdZZN8GvkcEr --versions
