@@ -30,6 +30,8 @@ pub struct BatchOptions {
     pub grace: Duration,
     /// Ids a previous run recorded as done (`--resume`): skipped without a request.
     pub done_before: IdSet,
+    /// How many ids the batch holds, when known: room is made for them all at once.
+    pub expected_ids: usize,
 }
 
 impl BatchOptions {
@@ -41,6 +43,7 @@ impl BatchOptions {
             if_exists: false,
             grace: Duration::from_secs(30),
             done_before: IdSet::default(),
+            expected_ids: 0,
         }
     }
 }
@@ -122,7 +125,7 @@ pub async fn run(
     let mut limit = AdaptiveLimit::new(options.concurrency);
     let mut pacer = options.rate.map(Pacer::new);
     let mut flight = Flight::default();
-    let mut seen = IdSet::default();
+    let mut seen = IdSet::with_capacity(options.expected_ids);
     let mut end = BatchEnd::default();
     let mut entries = entries.into_iter();
     // Feed requests until the input ends, fails, or the run is asked to stop.

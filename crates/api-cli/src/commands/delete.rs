@@ -95,6 +95,7 @@ pub async fn run(
         if_exists: args.if_exists,
         grace: client.attempt_timeout(),
         done_before,
+        expected_ids: usize::try_from(check.total).unwrap_or(0),
     };
     delete_all(
         global,
