@@ -264,3 +264,83 @@ fn the_emulator_command_stops_cleanly_on_sigterm_and_sigint() {
         );
     }
 }
+
+/// Runs the command on a pseudo-terminal, answers `answer` once `prompt` shows, and returns
+/// the exit code and everything the terminal showed.
+const ON_A_TERMINAL: &str = r#"
+import os, pty, sys
+prompt, answer, argv = sys.argv[1].encode(), sys.argv[2].encode(), sys.argv[3:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+shown = b""
+while prompt not in shown:
+    chunk = os.read(fd, 1024)
+    if not chunk:
+        break
+    shown += chunk
+os.write(fd, answer + b"\n")
+while True:
+    try:
+        chunk = os.read(fd, 1024)
+    except OSError:
+        break
+    if not chunk:
+        break
+    shown += chunk
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(shown.decode("utf-8", "replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sk_file_dash_on_a_terminal_asks_without_echo() {
+    let (emu, ids) = emulator(1, FaultConfig::default()).await;
+    let bin = assert_cmd::cargo::cargo_bin("processor-tasks");
+    let mut cmd = Command::new("python3");
+    cmd.env_clear()
+        .args(["-c", ON_A_TERMINAL, "secret key: ", SK])
+        .arg(&bin)
+        .args([
+            "delete",
+            "--endpoint",
+            &emu.endpoint(),
+            "--project-id",
+            project().as_str(),
+        ])
+        .args(["--ak", AK, "--sk-file", "-", &ids[0]]);
+    let out = output(cmd).await;
+    let shown = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{shown}{}", text(&out.stderr));
+    assert!(shown.contains("secret key: "), "{shown}");
+    assert!(!shown.contains(SK), "the secret was echoed: {shown}");
+    assert!(shown.contains("deleted:       1"), "{shown}");
+    assert_eq!(remaining(&emu, &ids), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_proxy_flag_is_used_and_checked() {
+    let (emu, _) = emulator(1, FaultConfig::default()).await;
+    // A proxy that refuses connections: the request goes there, not to the emulator.
+    let mut cmd = cli(&emu);
+    cmd.args([
+        "list",
+        "--proxy",
+        "http://127.0.0.1:9",
+        "--max-attempts",
+        "1",
+    ]);
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(emu.stats().requests_received, 0, "it went around the proxy");
+    // Not an http URL: a usage error, and the URL (which may hold a password) is not repeated.
+    let mut cmd = cli(&emu);
+    cmd.args(["list", "--proxy", "ftp://user:hunter2@proxy"]);
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !text(&out.stderr).contains("hunter2"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -635,7 +635,14 @@ async fn a_server_that_repeats_one_page_gets_a_bounded_number_of_requests() {
     // by new ones, so the pager walks to the count and stops, each task yielded once.
     let all = newest_first(100);
     let (results, asked) = run_server(100, move |_| {
-        Ok(slice(&all, Window { index: 0, size: 100 }, Some(500)))
+        Ok(slice(
+            &all,
+            Window {
+                index: 0,
+                size: 100,
+            },
+            Some(500),
+        ))
     })
     .await;
     assert_eq!(ids(&results), ids_of(&newest_first(100)));
@@ -656,6 +663,10 @@ async fn a_count_that_keeps_changing_never_keeps_the_pager_going() {
         let got = ids(&results);
         let unique: BTreeSet<_> = got.iter().collect();
         assert_eq!(unique.len(), got.len(), "seed {seed}: a repeat");
-        assert!(asked.len() <= 8 + 3 * 11, "seed {seed}: {} requests", asked.len());
+        assert!(
+            asked.len() <= 8 + 3 * 11,
+            "seed {seed}: {} requests",
+            asked.len()
+        );
     }
 }
