@@ -107,7 +107,7 @@ pub fn json_line(out: &mut impl Write, value: &impl serde::Serialize) -> io::Res
 const TEXT_CHARS: usize = 512;
 
 /// `text` from the service as it may be shown on a terminal: no escape sequences, control or
-/// bidi characters, at most [`TEXT_CHARS`] characters (see [`api_model::printable`]).
+/// bidi characters, at most 512 characters (see [`api_model::printable`]).
 pub fn printable(text: &str) -> String {
     api_model::printable(text, TEXT_CHARS).into_owned()
 }
