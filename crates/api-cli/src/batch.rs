@@ -106,6 +106,10 @@ pub struct BatchEnd {
     /// Reading the ids failed midway: the batch stopped there, after finishing what was in
     /// flight.
     pub input_error: Option<io::Error>,
+    /// A failure that every other request would repeat (refused credentials, a wrong
+    /// project, no connection, a failed TLS handshake) stopped the batch at the first; the
+    /// message names it.
+    pub doomed: Option<String>,
 }
 
 /// Deletes every valid id of `entries`, calling `on_record` for each id as it finishes.
@@ -113,8 +117,9 @@ pub struct BatchEnd {
 /// Invalid ids are reported as [`Outcome::Invalid`], repeated ones as [`Outcome::Duplicate`],
 /// both without a request. When `interrupts` asks to stop (or reading `entries` fails), no new
 /// request starts; those in flight get `options.grace` to finish, and then, or at once when
-/// `interrupts` abandons them, each is recorded as [`Outcome::Unknown`]. Every id that was
-/// started gets exactly one record.
+/// `interrupts` abandons them, each is recorded as [`Outcome::Unknown`]. A failure that every
+/// request would repeat ([`Error::dooms_every_call`]) stops the batch the same way, at the
+/// first. Every id that was started gets exactly one record.
 pub async fn run(
     api: Arc<dyn ProcessorTasks>,
     entries: impl IntoIterator<Item = io::Result<Entry>>,
@@ -128,8 +133,11 @@ pub async fn run(
     let mut seen = IdSet::with_capacity(options.expected_ids);
     let mut end = BatchEnd::default();
     let mut entries = entries.into_iter();
-    // Feed requests until the input ends, fails, or the run is asked to stop.
-    while !interrupts.is_stopping() {
+    let mut doomed: Option<String> = None;
+    let mut settled = false;
+    // Feed requests until the input ends, fails, the run is asked to stop, or a failure shows
+    // that every request would fail.
+    while !interrupts.is_stopping() && doomed.is_none() {
         let entry = match entries.next() {
             None => break,
             Some(Ok(entry)) => entry,
@@ -141,15 +149,18 @@ pub async fn run(
         let Some(ready) = first_sight(entry, options, &mut seen, &mut end, &mut on_record) else {
             continue;
         };
-        // Wait for room, settling what finishes meanwhile.
+        // Wait for room, settling what finishes meanwhile. Until the first reply, one request
+        // at a time: a wrong secret key then costs one failed sign-in, not one per slot.
         let mut stopped = false;
-        while flight.len() >= limit.limit() && !stopped {
+        while flight.len() >= if settled { limit.limit() } else { 1 } && !stopped {
             tokio::select! {
                 biased;
                 _ = interrupts.stopped() => stopped = true,
                 done = flight.next() => {
                     if let Some(record) = done {
-                        settle(record, &mut limit, &mut on_record);
+                        settle(record, &mut limit, &mut doomed, &mut on_record);
+                        settled = true;
+                        stopped = doomed.is_some();
                     }
                 }
             }
@@ -166,13 +177,18 @@ pub async fn run(
             break;
         }
         while let Some(record) = flight.try_next() {
-            settle(record, &mut limit, &mut on_record);
+            settle(record, &mut limit, &mut doomed, &mut on_record);
+            settled = true;
+        }
+        if doomed.is_some() {
+            end.not_attempted += 1;
+            break;
         }
         end.stats.sent += 1;
         flight.spawn(Arc::clone(&api), ready, options.if_exists);
     }
     end.interrupted = interrupts.state().cause();
-    if end.interrupted.is_some() {
+    if end.interrupted.is_some() || doomed.is_some() {
         end.not_attempted += count_rest(entries, options, &mut seen);
     }
     // Drain: wait for what is in flight; once stopped, no longer than the grace.
@@ -190,7 +206,7 @@ pub async fn run(
             }
             done = flight.next() => {
                 if let Some(record) = done {
-                    settle(record, &mut limit, &mut on_record);
+                    settle(record, &mut limit, &mut doomed, &mut on_record);
                 }
             }
             () = tokio::time::sleep_until(grace_ends_at), if grace_ends.is_some() => {
@@ -204,6 +220,7 @@ pub async fn run(
         }
     }
     end.interrupted = interrupts.state().cause();
+    end.doomed = doomed;
     end.stats.lowest_concurrency = limit.lowest();
     end
 }
@@ -275,7 +292,20 @@ fn count_rest(
     rest
 }
 
-fn settle(record: Record, limit: &mut AdaptiveLimit, on_record: &mut impl FnMut(Record)) {
+/// Passes a finished request's record on, adapting the concurrency, and notes the first
+/// failure that every request would repeat.
+fn settle(
+    record: Record,
+    limit: &mut AdaptiveLimit,
+    doomed: &mut Option<String>,
+    on_record: &mut impl FnMut(Record),
+) {
+    if let Outcome::Failed(e) = &record.outcome
+        && e.dooms_every_call()
+        && doomed.is_none()
+    {
+        *doomed = Some(e.to_string());
+    }
     match &record.outcome {
         Outcome::Done(d) if d.throttled > 0 => limit.on_throttled(Instant::now()),
         Outcome::Done(_) => limit.on_success(),

@@ -40,6 +40,9 @@ pub struct Summary {
     pub interrupted: bool,
     /// What stopped it: `SIGINT`, `SIGTERM` or `stdout closed`.
     pub interrupted_by: Option<&'static str>,
+    /// A failure every request would repeat (refused credentials, a wrong project, no
+    /// connection) that stopped the batch at the first.
+    pub stopped_early: Option<String>,
     /// Attempts beyond the first, over all tasks.
     pub retries: u64,
     /// Attempts answered 429.
@@ -96,6 +99,7 @@ impl Summary {
         self.done_before = end.done_before;
         self.interrupted = end.interrupted.is_some();
         self.interrupted_by = end.interrupted.map(Cause::as_str);
+        self.stopped_early.clone_from(&end.doomed);
     }
 
     /// Whether every id succeeded and the run was not cut short.
@@ -105,6 +109,7 @@ impl Summary {
             && self.unknown == 0
             && self.not_attempted == 0
             && !self.interrupted
+            && self.stopped_early.is_none()
     }
 }
 
@@ -248,6 +253,12 @@ impl<O: Write, E: Write> Reporter<O, E> {
                 if let Some(cause) = s.interrupted_by {
                     lines.push(format!(
                         "interrupted:   by {cause}; {} id(s) not attempted",
+                        s.not_attempted
+                    ));
+                }
+                if s.stopped_early.is_some() {
+                    lines.push(format!(
+                        "stopped:       at the first failure every request would repeat; {} id(s) not attempted",
                         s.not_attempted
                     ));
                 }

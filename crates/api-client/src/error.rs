@@ -166,6 +166,31 @@ impl Error {
         }
     }
 
+    /// Whether every other call made with this client will fail the same way, so that a batch
+    /// should stop at the first rather than repeat it (a wrong secret key repeated 10,000
+    /// times is 10,000 failed sign-ins):
+    /// - the service refused the credentials, the project or the permissions, or has no such
+    ///   API at this endpoint (a [`ServiceError::scope`] that
+    ///   [dooms every request](api_model::ErrorScope::dooms_every_request): 401, 403 but for
+    ///   per-task codes such as `ModelArts.4850`, 404);
+    /// - no connection could be made on any attempt (DNS, refused, unreachable), or the TLS
+    ///   handshake failed;
+    /// - the credentials are missing or unusable, or the client's settings are invalid.
+    ///
+    /// Timeouts, 429 and 5xx are not: they may pass.
+    pub fn dooms_every_call(&self) -> bool {
+        match self {
+            Error::Service { source, .. } => source.scope().dooms_every_request(),
+            Error::Transport { source, .. } => matches!(
+                source,
+                TransportError::Connect { .. } | TransportError::Tls { .. }
+            ),
+            Error::Credentials(e) => !e.is_transient(),
+            Error::InvalidInput(InvalidInput::Endpoint(_) | InvalidInput::Config(_)) => true,
+            _ => false,
+        }
+    }
+
     /// The `X-Request-Id` of the last reply, to quote to support.
     pub fn request_id(&self) -> Option<&str> {
         match self {
@@ -256,6 +281,45 @@ mod tests {
         )
         .to_string();
         assert!(text.contains("project id"), "{text}");
+    }
+
+    #[test]
+    fn account_and_endpoint_errors_doom_every_call_task_errors_do_not() {
+        for (status, code) in [
+            (401, "APIG.0301"),
+            (403, "ModelArts.0210"),
+            (403, "ModelArts.0108"),
+            (403, "Some.Unknown"),
+            (404, "APIG.0101"),
+        ] {
+            let body = format!(r#"{{"error_code":"{code}","error_msg":"m"}}"#);
+            assert!(service(status, &body).dooms_every_call(), "{status} {code}");
+        }
+        for (status, code) in [
+            (400, "ModelArts.4700"),
+            (403, "ModelArts.4850"),
+            (429, "APIG.0308"),
+            (500, "ModelArts.0010"),
+            (503, "ModelArts.4700"),
+        ] {
+            let body = format!(r#"{{"error_code":"{code}","error_msg":"m"}}"#);
+            assert!(
+                !service(status, &body).dooms_every_call(),
+                "{status} {code}"
+            );
+        }
+        let refused = Error::Transport {
+            source: TransportError::connect(std::io::Error::other("refused")),
+            sent: false,
+            attempts: 3,
+        };
+        assert!(refused.dooms_every_call());
+        let timeout = Error::Timeout {
+            kind: TimeoutKind::Attempt,
+            limit: Duration::from_secs(1),
+            attempts: 3,
+        };
+        assert!(!timeout.dooms_every_call());
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod decode;
 mod endpoint;
 mod error_body;
 mod error_code;
+mod error_scope;
 #[rustfmt::skip]
 mod generated;
 mod ids;
@@ -40,6 +41,7 @@ mod validate;
 
 pub use endpoint::{Endpoint, InvalidEndpoint};
 pub use error_body::{ErrorBody, parse_error_body};
+pub use error_scope::ErrorScope;
 pub use generated::*;
 pub use ids::{IdKind, IdRule, InvalidId, ProjectId, TaskId, VersionId};
 pub use operation::{BuildError, InvalidParameter, Operation};

@@ -85,6 +85,24 @@ impl ServiceError {
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
+
+    /// What the error is about: the table's scope for a known code, else the status's
+    /// ([`ErrorScope::from_status`]).
+    ///
+    /// ```
+    /// use api_model::{ErrorScope, ServiceError};
+    /// use http::{HeaderMap, StatusCode};
+    ///
+    /// let wrong_sk = ServiceError::from_reply(StatusCode::UNAUTHORIZED, &HeaderMap::new(), br#"{"error_code":"APIG.0301"}"#);
+    /// assert_eq!(wrong_sk.scope(), ErrorScope::Account);
+    /// let odd = ServiceError::from_reply(StatusCode::FORBIDDEN, &HeaderMap::new(), b"");
+    /// assert_eq!(odd.scope(), ErrorScope::Account);
+    /// ```
+    pub fn scope(&self) -> crate::ErrorScope {
+        self.code
+            .scope()
+            .unwrap_or_else(|| crate::ErrorScope::from_status(self.status.as_u16()))
+    }
 }
 
 impl fmt::Display for ServiceError {

@@ -18,9 +18,20 @@ pub(crate) struct ErrorCodeRow {
     pub(crate) code: String,
     pub(crate) meaning: String,
     pub(crate) retryable: bool,
+    /// What the error is about: `task`, `request`, `account`, `endpoint` or `transient`.
+    pub(crate) scope: String,
     #[serde(default)]
     pub(crate) hint: Option<String>,
 }
+
+/// The `scope` values and the `ErrorScope` variants they name.
+const SCOPES: [(&str, &str); 5] = [
+    ("task", "Task"),
+    ("request", "Request"),
+    ("account", "Account"),
+    ("endpoint", "Endpoint"),
+    ("transient", "Transient"),
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,6 +58,14 @@ pub(crate) fn parse(text: &str) -> Result<Vec<ErrorCodeRow>> {
                 "{} has status {}, which is not an error status",
                 row.code,
                 row.status
+            );
+        }
+        if !SCOPES.iter().any(|(scope, _)| *scope == row.scope) {
+            bail!(
+                "{} has scope {:?}; it must be one of {:?}",
+                row.code,
+                row.scope,
+                SCOPES.map(|(scope, _)| scope)
             );
         }
     }
@@ -93,6 +112,14 @@ pub(crate) fn render(codes: &[ErrorCodeRow]) -> TokenStream {
         .filter(|(row, _)| row.retryable)
         .map(|(_, i)| i)
         .collect();
+    let scopes = codes.iter().zip(&idents).map(|(row, ident)| {
+        let variant = SCOPES
+            .iter()
+            .find(|(scope, _)| *scope == row.scope)
+            .map_or("Request", |(_, variant)| variant);
+        let variant = format_ident!("{}", variant);
+        quote! { Self::#ident => Some(crate::ErrorScope::#variant), }
+    });
 
     quote! {
         /// An error code of the service, keyed on the (HTTP status, code) pair.
@@ -156,6 +183,16 @@ pub(crate) fn render(codes: &[ErrorCodeRow]) -> TokenStream {
             /// Whether the same request may succeed if sent again later.
             pub fn is_retryable(&self) -> bool {
                 matches!(self, #(Self::#retryable)|*)
+            }
+
+            /// What the error is about, where the table says (`None` for an unknown code:
+            /// see [`ServiceError::scope`](crate::ServiceError::scope), which falls back on the
+            /// status).
+            pub fn scope(&self) -> Option<crate::ErrorScope> {
+                match self {
+                    #(#scopes)*
+                    Self::Unknown(_) => None,
+                }
             }
         }
     }

@@ -326,7 +326,11 @@ async fn interrupted_run(
         let interrupts = interrupts.clone();
         let api = Arc::clone(&api);
         tokio::spawn(async move {
-            while api.started.load(Ordering::SeqCst) < interrupt_after {
+            // Bounded: a batch that never starts that many requests fails the test, not hangs.
+            for _ in 0..100_000 {
+                if api.started.load(Ordering::SeqCst) >= interrupt_after {
+                    break;
+                }
                 tokio::time::sleep(Duration::from_millis(1)).await;
             }
             interrupts.stop(Cause::Interrupt);
@@ -360,13 +364,15 @@ async fn a_stop_lets_requests_in_flight_finish_and_counts_the_rest() {
 
 #[tokio::test(start_paused = true)]
 async fn a_second_sigint_records_what_is_in_flight_as_unknown() {
-    // The gate never opens: requests in flight would wait forever.
-    let api = Arc::new(Gated::new(0));
+    // One request opens the gate (the batch sends one alone until its reply), then the gate
+    // stays shut: the next four would wait forever.
+    let api = Arc::new(Gated::new(1));
     let (records, end, started) =
-        interrupted_run(api, &options(4), 4, |interrupts| interrupts.abandon()).await;
-    assert_eq!(started, 4);
+        interrupted_run(api, &options(4), 5, |interrupts| interrupts.abandon()).await;
+    assert_eq!(started, 5);
+    assert!(records[0].succeeded(), "the first one finished");
     assert!(
-        records
+        records[1..]
             .iter()
             .all(|r| matches!(&r.outcome, Outcome::Unknown(why) if why.contains("second SIGINT")))
     );
@@ -381,7 +387,9 @@ async fn requests_in_flight_past_the_grace_are_recorded_as_unknown() {
         ..options(4)
     };
     let t0 = tokio::time::Instant::now();
-    let (records, end, started) = interrupted_run(api, &opts, 4, |_| {}).await;
+    // The batch sends one request alone until its reply, which never comes.
+    let (records, end, started) = interrupted_run(api, &opts, 1, |_| {}).await;
+    assert_eq!(started, 1);
     assert!(t0.elapsed() >= Duration::from_secs(5) && t0.elapsed() < Duration::from_secs(6));
     assert!(
         records
@@ -442,4 +450,32 @@ fn a_hundred_thousand_distinct_ids_are_all_new() {
         assert!(set.insert(&format!("task{i:015}"), &location).is_none());
     }
     assert_eq!(set.len(), 100_000);
+}
+
+#[tokio::test]
+async fn a_failure_every_request_would_repeat_stops_after_the_one_request_sent_alone() {
+    let mut api = MockProcessorTasks::new();
+    api.expect_delete_processor_task().times(1).returning(|_| {
+        Err(Error::Service {
+            source: api_client::ServiceError::from_reply(
+                http::StatusCode::UNAUTHORIZED,
+                &http::HeaderMap::new(),
+                br#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information"}"#,
+            ),
+            attempts: 1,
+        })
+    });
+    let ids = many(50);
+    let (records, end) = run_all(
+        Arc::new(api),
+        entries(&refs(&ids)),
+        &options(16),
+        &Interrupts::manual(),
+    )
+    .await;
+    assert_eq!(records.len(), 1);
+    assert_eq!(end.stats.sent, 1);
+    assert_eq!(end.not_attempted, 49);
+    assert!(end.doomed.unwrap().contains("APIG.0301"));
+    assert!(end.interrupted.is_none());
 }

@@ -146,6 +146,13 @@ pub async fn delete_all<O: Write, E: Write>(
     )
     .await;
     progress.finish_and_clear();
+    if let Some(cause) = &end.doomed {
+        crate::note!(
+            "error: stopped at the first of these failures, since every request would fail the \
+             same way ({} id(s) not attempted): {cause}",
+            end.not_attempted
+        );
+    }
     summary.finish(started.elapsed(), &end);
     let written = reporter.summary(&summary).and_then(|()| reporter.flush());
     target.shutdown().await;
