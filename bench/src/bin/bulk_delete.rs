@@ -14,7 +14,7 @@
 //! - `--runtime multi-thread|current-thread`: Tokio's multi-threaded runtime (the default
 //!   here, and the CLI's before commit cdefe67) or one thread (the CLI's default since).
 //!
-//! Prints the CLI's own `{"summary": ...}` line last.
+//! Prints the CLI's own `{"kind": "summary", ...}` line last.
 
 use std::io::{BufWriter, Write as _};
 use std::sync::Arc;
@@ -110,7 +110,7 @@ fn run() -> Result<(), Failure> {
         return Err(e.into());
     }
     summary.finish(started.elapsed(), &end);
-    reporter.summary(&summary)?;
+    reporter.summary("delete", &summary)?;
     reporter.flush()?;
     // Flushes a BufWriter (dropping the reporter would too, but silently).
     drop(reporter);

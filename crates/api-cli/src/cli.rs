@@ -298,6 +298,14 @@ pub struct ListArgs {
     /// Oldest first (the default is newest first).
     #[arg(long)]
     pub oldest_first: bool,
+
+    /// Print only the ids, one per line: `list -q … | processor-tasks delete -f -`.
+    #[arg(long, short = 'q', conflicts_with = "wide")]
+    pub quiet: bool,
+
+    /// Show names in full in the table, rather than cut to fit.
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// `show`: one task.

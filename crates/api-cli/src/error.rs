@@ -17,12 +17,17 @@ pub enum CliError {
 }
 
 impl CliError {
+    /// The process exit status: 2 for bad usage or input, 1 otherwise.
+    pub fn exit_status(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            CliError::Failed(_) | CliError::Io(_) => 1,
+        }
+    }
+
     /// The process exit code.
     pub fn exit_code(&self) -> ExitCode {
-        match self {
-            CliError::Usage(_) => ExitCode::from(2),
-            CliError::Failed(_) | CliError::Io(_) => ExitCode::from(1),
-        }
+        ExitCode::from(self.exit_status())
     }
 }
 
@@ -30,9 +35,35 @@ impl From<api_client::Error> for CliError {
     fn from(e: api_client::Error) -> Self {
         match e {
             api_client::Error::InvalidInput(_) | api_client::Error::Credentials(_) => {
-                CliError::Usage(e.to_string())
+                CliError::Usage(for_people(&e.to_string()))
             }
-            other => CliError::Failed(other.to_string()),
+            other => CliError::Failed(for_people(&other.to_string())),
         }
     }
+}
+
+/// The library's advice, in the CLI's words: the flags to use rather than the methods.
+const IN_CLI_WORDS: [(&str, &str); 3] = [
+    (
+        "add a CA with add_root_certificate",
+        "trust its CA with --ca-bundle FILE",
+    ),
+    (
+        "add that CA with add_root_certificate",
+        "trust that CA with --ca-bundle FILE",
+    ),
+    (
+        "or call .allow_insecure_http(true) for a trusted network",
+        "or give --allow-insecure-http for a trusted network",
+    ),
+];
+
+/// An error message as a person at the command line should read it: hints that name library
+/// methods name the CLI's flags instead.
+pub fn for_people(message: &str) -> String {
+    let mut text = message.to_owned();
+    for (library, cli) in IN_CLI_WORDS {
+        text = text.replace(library, cli);
+    }
+    text
 }

@@ -31,10 +31,12 @@ pub mod ids;
 pub mod interrupt;
 pub mod pacing;
 pub mod pipe;
+pub mod records;
 pub mod report;
 pub mod resume;
 pub mod sink;
 pub mod table;
+pub mod time;
 
 use std::process::ExitCode;
 

@@ -8,12 +8,13 @@ use std::{
 
 use api_client::Error;
 use serde::Serialize;
-use serde_json::json;
 
 use crate::{
     batch::{BatchEnd, Outcome, Record, already_gone},
     cli::Output,
+    error::for_people,
     interrupt::{Cause, Interrupts},
+    records,
     sink::LineSink,
 };
 
@@ -113,6 +114,16 @@ impl Summary {
     }
 }
 
+/// What the CLI can add to a failure: the flag that would have made it a success.
+fn cli_hint(e: &Error) -> &'static str {
+    match e.code() {
+        Some(api_client::ErrorCode::TaskNotFound) => {
+            " (--if-exists counts a task already gone as done)"
+        }
+        _ => "",
+    }
+}
+
 /// `400 ModelArts.4700`, or the failure's kind when the service did not answer.
 fn failure_key(e: &Error) -> String {
     match e.service_error() {
@@ -183,21 +194,18 @@ impl<O: Write, E: Write> Reporter<O, E> {
     /// Reports one record: every record in JSON, failures only in text.
     pub fn record(&mut self, record: &Record) -> io::Result<()> {
         match self.format {
-            Output::Json => self.data(&record_json(record).to_string()),
+            Output::Json => self.data(&records::delete(record).to_string()),
             Output::Text | Output::Table => {
                 let err = self.sink.fallback();
                 match &record.outcome {
-                    Outcome::Failed(e) => {
-                        let id = e
-                            .request_id()
-                            .map(|id| format!(" [request id {id}]"))
-                            .unwrap_or_default();
-                        writeln!(
-                            err,
-                            "error: {} {}: {e}{id}",
-                            record.location, record.task_id
-                        )
-                    }
+                    Outcome::Failed(e) => writeln!(
+                        err,
+                        "{} failed ({}): {}{}",
+                        record.task_id,
+                        record.location,
+                        for_people(&e.to_string()),
+                        cli_hint(e)
+                    ),
                     Outcome::Invalid(e) => writeln!(err, "skipped: {}: {e}", record.location),
                     Outcome::Unknown(why) => writeln!(
                         err,
@@ -222,17 +230,34 @@ impl<O: Write, E: Write> Reporter<O, E> {
         task_id: &str,
     ) -> io::Result<()> {
         let line = match self.format {
-            Output::Json => json!({"task_id": task_id, "source": location.to_string(), "result": "would_delete"})
-                .to_string(),
+            Output::Json => records::would_delete(location, task_id).to_string(),
             Output::Text | Output::Table => format!("would delete {task_id}"),
         };
         self.data(&line)
     }
 
-    /// Writes the summary.
-    pub fn summary(&mut self, summary: &Summary) -> io::Result<()> {
+    /// Writes the summary of a `command` (`delete`, `demo`).
+    pub fn summary(&mut self, command: &str, summary: &Summary) -> io::Result<()> {
+        self.summary_with(command, summary, serde_json::Value::Null)
+    }
+
+    /// Writes the summary of a `command`, with `extra` fields in JSON (the demo's verification).
+    pub fn summary_with(
+        &mut self,
+        command: &str,
+        summary: &Summary,
+        extra: serde_json::Value,
+    ) -> io::Result<()> {
         match self.format {
-            Output::Json => self.data(&json!({ "summary": summary }).to_string()),
+            Output::Json => {
+                let mut fields = serde_json::to_value(summary).unwrap_or_default();
+                if let (serde_json::Value::Object(fields), serde_json::Value::Object(extra)) =
+                    (&mut fields, extra)
+                {
+                    fields.extend(extra);
+                }
+                self.data(&records::summary(command, fields).to_string())
+            }
             Output::Text | Output::Table => {
                 let s = summary;
                 let mut lines = vec![
@@ -285,6 +310,26 @@ impl<O: Write, E: Write> Reporter<O, E> {
         }
     }
 
+    /// Ends a dry run: a summary object in JSON, a note on stderr otherwise.
+    pub fn dry_run_summary(&mut self, would_delete: u64, invalid: u64) -> io::Result<()> {
+        match self.format {
+            Output::Json => self.data(
+                &records::summary(
+                    "delete",
+                    serde_json::json!({"dry_run": true, "would_delete": would_delete, "invalid": invalid}),
+                )
+                .to_string(),
+            ),
+            Output::Text | Output::Table => {
+                let err = self.sink.fallback();
+                writeln!(
+                    err,
+                    "dry run: {would_delete} id(s) would be deleted, {invalid} skipped as invalid; nothing was sent"
+                )
+            }
+        }
+    }
+
     /// Writes a line of data that is not a record (the demo's own report).
     pub fn line(&mut self, text: &str) -> io::Result<()> {
         self.data(text)
@@ -305,58 +350,6 @@ impl<O: Write, E: Write> Reporter<O, E> {
     /// The error stream, for messages outside records.
     pub fn err(&mut self) -> &mut E {
         self.sink.fallback()
-    }
-}
-
-fn record_json(record: &Record) -> serde_json::Value {
-    let source = record.location.to_string();
-    match &record.outcome {
-        Outcome::Done(d) => json!({
-            "task_id": record.task_id,
-            "source": source,
-            "result": if already_gone(d) { "already_gone" } else { "deleted" },
-            "gone_on_retry": d.gone_on_retry,
-            "attempts": d.attempts,
-            "request_id": d.request_id,
-        }),
-        Outcome::Failed(e) => json!({
-            "task_id": record.task_id,
-            "source": source,
-            "result": "failed",
-            "attempts": e.attempts(),
-            "status": e.service_error().map(|s| s.status().as_u16()),
-            "code": e.code().map(|c| c.as_str().to_owned()),
-            "error": e.to_string(),
-            "retryable": e.is_retryable(),
-            "request_id": e.request_id(),
-        }),
-        Outcome::GoneAfterFailure(e) => json!({
-            "task_id": record.task_id,
-            "source": source,
-            "result": "deleted",
-            "gone_on_retry": false,
-            "confirmed_by": "describe",
-            "attempts": e.attempts(),
-            "error": e.to_string(),
-        }),
-        Outcome::Invalid(e) => json!({
-            "task_id": record.task_id,
-            "source": source,
-            "result": "invalid",
-            "error": e.to_string(),
-        }),
-        Outcome::Duplicate { first } => json!({
-            "task_id": record.task_id,
-            "source": source,
-            "result": "duplicate",
-            "first_seen": first.to_string(),
-        }),
-        Outcome::Unknown(why) => json!({
-            "task_id": record.task_id,
-            "source": source,
-            "result": "unknown",
-            "error": why,
-        }),
     }
 }
 
@@ -411,7 +404,7 @@ mod tests {
                 ..BatchEnd::default()
             },
         );
-        reporter.summary(&summary).unwrap();
+        reporter.summary("delete", &summary).unwrap();
         reporter.flush().unwrap();
         drop(reporter);
         let lines: Vec<serde_json::Value> = String::from_utf8(out)
@@ -424,7 +417,7 @@ mod tests {
         assert_eq!(lines[1]["result"], "already_gone");
         assert_eq!(lines[2]["code"], "ModelArts.4850");
         assert_eq!(lines[3]["result"], "invalid");
-        let s = &lines[4]["summary"];
+        let s = &lines[4];
         assert_eq!(
             (
                 s["deleted"].as_u64(),

@@ -60,6 +60,9 @@ fn read_done(reader: impl BufRead, source: &Arc<str>) -> Result<IdSet, CliError>
                 )));
             }
         };
+        if record.get("kind").and_then(serde_json::Value::as_str) != Some("delete") {
+            continue;
+        }
         let result = record.get("result").and_then(serde_json::Value::as_str);
         let task_id = record.get("task_id").and_then(serde_json::Value::as_str);
         if let (Some(result), Some(task_id)) = (result, task_id)
@@ -82,15 +85,17 @@ mod tests {
     #[test]
     fn deleted_and_already_gone_are_done_the_rest_is_tried_again() {
         let done = read(concat!(
-            r#"{"task_id": "a", "result": "deleted"}"#,
+            r#"{"kind": "delete", "task_id": "a", "result": "deleted"}"#,
             "\n",
-            r#"{"task_id": "b", "result": "already_gone"}"#,
+            r#"{"kind": "delete", "task_id": "b", "result": "already_gone"}"#,
             "\n",
-            r#"{"task_id": "c", "result": "failed", "code": "ModelArts.0010"}"#,
+            r#"{"kind": "delete", "task_id": "c", "result": "failed", "code": "ModelArts.0010"}"#,
             "\n",
-            r#"{"task_id": "d", "result": "unknown"}"#,
+            r#"{"kind": "delete", "task_id": "d", "result": "unknown"}"#,
             "\n\n",
-            r#"{"summary": {"deleted": 1}}"#,
+            r#"{"kind": "task", "task_id": "e", "status": "completed"}"#,
+            "\n",
+            r#"{"kind": "summary", "command": "delete", "deleted": 1}"#,
             "\n",
         ))
         .unwrap();
@@ -102,10 +107,13 @@ mod tests {
     #[test]
     fn a_cut_last_line_is_ignored_but_garbage_elsewhere_is_refused() {
         let done =
-            read("{\"task_id\": \"a\", \"result\": \"deleted\"}\n{\"task_id\": \"b\", \"res")
+            read("{\"kind\": \"delete\", \"task_id\": \"a\", \"result\": \"deleted\"}\n{\"task_id\": \"b\", \"res")
                 .unwrap();
         assert!(done.contains("a") && !done.contains("b"));
-        let err = read("deleted a\n{\"task_id\": \"b\", \"result\": \"deleted\"}\n").unwrap_err();
+        let err = read(
+            "deleted a\n{\"kind\": \"delete\", \"task_id\": \"b\", \"result\": \"deleted\"}\n",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("run1.jsonl:1"), "{err}");
         assert!(matches!(err, CliError::Usage(_)));
     }

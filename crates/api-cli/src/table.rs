@@ -4,41 +4,117 @@
 use std::io::{self, Write};
 
 use api_model::{ProcessorTask, ProcessorTaskVersion};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// The longest name shown in a table before it is cut with `…`.
+/// The widest name shown in a table before it is cut with `…` (in terminal columns).
 const NAME_WIDTH: usize = 32;
+/// The widest task type shown.
+const TYPE_WIDTH: usize = 22;
 
-/// The header of a task table.
-pub fn task_header(out: &mut impl Write) -> io::Result<()> {
-    writeln!(
+/// One cell of a row: its text and how it sits in its column.
+enum Cell<'a> {
+    /// Left-aligned, padded to the width in terminal columns (a CJK character takes two).
+    Left(&'a str, usize),
+    /// Right-aligned in the width.
+    Right(&'a str, usize),
+    /// The last column, as long as it is: never padded.
+    Rest(&'a str),
+}
+
+/// Writes a row of cells two spaces apart, with no spaces at the end of the line.
+fn row(out: &mut impl Write, cells: &[Cell<'_>]) -> io::Result<()> {
+    let mut line = String::new();
+    for (n, cell) in cells.iter().enumerate() {
+        if n > 0 {
+            line.push_str("  ");
+        }
+        match *cell {
+            Cell::Left(text, width) => {
+                line.push_str(text);
+                line.extend(std::iter::repeat_n(' ', width.saturating_sub(text.width())));
+            }
+            Cell::Right(text, width) => {
+                line.extend(std::iter::repeat_n(' ', width.saturating_sub(text.width())));
+                line.push_str(text);
+            }
+            Cell::Rest(text) => line.push_str(text),
+        }
+    }
+    writeln!(out, "{}", line.trim_end())
+}
+
+/// The header of a task table; `wide` puts the names, in full, last.
+pub fn task_header(out: &mut impl Write, wide: bool) -> io::Result<()> {
+    if wide {
+        return row(
+            out,
+            &[
+                Cell::Left("TASK_ID", 19),
+                Cell::Left("STATUS", 12),
+                Cell::Left("TYPE", TYPE_WIDTH),
+                Cell::Left("CREATED (UTC)", 19),
+                Cell::Right("DURATION", 8),
+                Cell::Rest("NAME"),
+            ],
+        );
+    }
+    row(
         out,
-        "{:<19}  {:<NAME_WIDTH$}  {:<12}  {:<22}  {:<20}  {:>8}",
-        "TASK_ID", "NAME", "STATUS", "TYPE", "CREATED (UTC)", "DURATION"
+        &[
+            Cell::Left("TASK_ID", 19),
+            Cell::Left("NAME", NAME_WIDTH),
+            Cell::Left("STATUS", 12),
+            Cell::Left("TYPE", TYPE_WIDTH),
+            Cell::Left("CREATED (UTC)", 19),
+            Cell::Right("DURATION", 8),
+        ],
     )
 }
 
-/// One task as a table row.
-pub fn task_row(out: &mut impl Write, task: &ProcessorTask) -> io::Result<()> {
+/// One task as a table row; `wide` puts the name, in full, last.
+pub fn task_row(out: &mut impl Write, task: &ProcessorTask, wide: bool) -> io::Result<()> {
     let task_type = task.template.as_ref().map(|t| t.id.as_str()).unwrap_or("-");
     let duration = task
         .duration_seconds
         .map_or_else(|| "-".to_owned(), |s| format!("{s}s"));
-    writeln!(
+    let status = task.status.to_string();
+    let created = format_time(task.create_time);
+    let task_type = cut(&printable(task_type), TYPE_WIDTH);
+    let name = printable(&task.name);
+    if wide {
+        return row(
+            out,
+            &[
+                Cell::Left(task.task_id.as_str(), 19),
+                Cell::Left(&status, 12),
+                Cell::Left(&task_type, TYPE_WIDTH),
+                Cell::Left(&created, 19),
+                Cell::Right(&duration, 8),
+                Cell::Rest(&name),
+            ],
+        );
+    }
+    row(
         out,
-        "{:<19}  {:<NAME_WIDTH$}  {:<12}  {:<22}  {:<20}  {:>8}",
-        task.task_id.as_str(),
-        cut(&printable(&task.name), NAME_WIDTH),
-        task.status.to_string(),
-        cut(&printable(task_type), 22),
-        format_time(task.create_time),
-        duration
+        &[
+            Cell::Left(task.task_id.as_str(), 19),
+            Cell::Left(&cut(&name, NAME_WIDTH), NAME_WIDTH),
+            Cell::Left(&status, 12),
+            Cell::Left(&task_type, TYPE_WIDTH),
+            Cell::Left(&created, 19),
+            Cell::Right(&duration, 8),
+        ],
     )
 }
 
 /// A task as `field: value` lines.
 pub fn task_details(out: &mut impl Write, task: &ProcessorTask) -> io::Result<()> {
     let line = |out: &mut dyn Write, key: &str, value: &str| {
-        writeln!(out, "{key:<16}{}", printable(value))
+        writeln!(
+            out,
+            "{}",
+            format!("{key:<16}{}", printable(value)).trim_end()
+        )
     };
     line(out, "task id:", task.task_id.as_str())?;
     line(out, "name:", &task.name)?;
@@ -74,25 +150,30 @@ pub fn task_details(out: &mut impl Write, task: &ProcessorTask) -> io::Result<()
 
 /// The header of a version table.
 pub fn version_header(out: &mut impl Write) -> io::Result<()> {
-    writeln!(
+    row(
         out,
-        "{:<19}  {:<8}  {:<12}  {:<20}",
-        "VERSION_ID", "NAME", "STATUS", "CREATED (UTC)"
+        &[
+            Cell::Left("VERSION_ID", 19),
+            Cell::Left("STATUS", 12),
+            Cell::Left("CREATED (UTC)", 19),
+            Cell::Rest("NAME"),
+        ],
     )
 }
 
 /// One version as a table row.
 pub fn version_row(out: &mut impl Write, version: &ProcessorTaskVersion) -> io::Result<()> {
-    writeln!(
+    let status = version.status.to_string();
+    let created = format_time(version.create_time);
+    let name = printable(version.version_name.as_deref().unwrap_or("-"));
+    row(
         out,
-        "{:<19}  {:<8}  {:<12}  {:<20}",
-        version.task_version_id.as_str(),
-        cut(
-            &printable(version.version_name.as_deref().unwrap_or("-")),
-            8
-        ),
-        version.status.to_string(),
-        format_time(version.create_time)
+        &[
+            Cell::Left(version.task_version_id.as_str(), 19),
+            Cell::Left(&status, 12),
+            Cell::Left(&created, 19),
+            Cell::Rest(&name),
+        ],
     )
 }
 
@@ -112,35 +193,31 @@ pub fn printable(text: &str) -> String {
     api_model::printable(text, TEXT_CHARS).into_owned()
 }
 
-/// `text`, cut to `width` characters with `…`.
+/// `text`, cut to `width` terminal columns with `…`.
 fn cut(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
+    if text.width() <= width {
         return text.to_owned();
     }
-    let mut cut: String = text.chars().take(width - 1).collect();
-    cut.push('…');
-    cut
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
 }
 
 /// Epoch milliseconds as `2023-11-14 22:13:20`, in UTC.
 pub fn format_time(epoch_ms: i64) -> String {
-    let seconds = epoch_ms.div_euclid(1000);
-    let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let t = crate::time::civil(epoch_ms);
     format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        second_of_day / 3_600,
-        second_of_day % 3_600 / 60,
-        second_of_day % 60
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
     )
 }
 
@@ -170,7 +247,7 @@ mod tests {
         }))
         .unwrap();
         let mut out = Vec::new();
-        task_row(&mut out, &task).unwrap();
+        task_row(&mut out, &task, false).unwrap();
         task_details(&mut out, &task).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(
@@ -190,6 +267,42 @@ mod tests {
     }
 
     #[test]
+    fn columns_align_by_display_width_and_lines_have_no_trailing_spaces() {
+        let task = |name: &str| -> ProcessorTask {
+            serde_json::from_value(serde_json::json!({
+                "task_id": "SNEJua7qdZZN8GvkcEr", "name": name, "status": 3,
+                "create_time": 1_700_000_000_000_i64
+            }))
+            .unwrap()
+        };
+        let mut out = Vec::new();
+        task_header(&mut out, false).unwrap();
+        task_row(&mut out, &task("数据清洗任务"), false).unwrap();
+        task_row(&mut out, &task("ascii-name"), false).unwrap();
+        task_row(&mut out, &task(&"宽".repeat(40)), false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let status_column: Vec<usize> = text
+            .lines()
+            .map(|line| {
+                let at = line.find("failed").or_else(|| line.find("STATUS")).unwrap();
+                UnicodeWidthStr::width(&line[..at])
+            })
+            .collect();
+        assert!(status_column.windows(2).all(|w| w[0] == w[1]), "{text}");
+        assert!(text.lines().all(|l| !l.ends_with(' ')), "{text:?}");
+        // Wide: the name last, in full.
+        let mut out = Vec::new();
+        task_header(&mut out, true).unwrap();
+        task_row(&mut out, &task(&"n".repeat(60)), true).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.lines().nth(1).unwrap().ends_with(&"n".repeat(60)),
+            "{text}"
+        );
+        assert!(text.lines().next().unwrap().ends_with("NAME"));
+    }
+
+    #[test]
     fn rows_align_and_cut_long_names() {
         let task: ProcessorTask = serde_json::from_value(serde_json::json!({
             "task_id": "SNEJua7qdZZN8GvkcEr", "name": "n".repeat(40), "status": 3,
@@ -198,8 +311,8 @@ mod tests {
         }))
         .unwrap();
         let mut out = Vec::new();
-        task_header(&mut out).unwrap();
-        task_row(&mut out, &task).unwrap();
+        task_header(&mut out, false).unwrap();
+        task_row(&mut out, &task, false).unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0].find("NAME"), lines[1].find('n'));

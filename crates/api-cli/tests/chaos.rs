@@ -154,9 +154,9 @@ async fn one_run(seed: u64, how: Interruption) -> Run {
         let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
-        if let Some(s) = value.get("summary") {
-            summary = Some(s.clone());
-        } else if value.get("task_id").is_some() {
+        if value["kind"] == "summary" {
+            summary = Some(value.clone());
+        } else if value["kind"] == "delete" {
             records.push(value);
         }
     }

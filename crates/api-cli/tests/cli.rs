@@ -138,7 +138,8 @@ async fn json_output_parses_and_ids_can_come_from_stdin() {
             .iter()
             .all(|l| l["result"] == "deleted" && l["attempts"] == 1 && l["request_id"].is_string())
     );
-    assert_eq!(lines[2]["summary"]["deleted"], 2);
+    assert_eq!(lines[2]["kind"], "summary");
+    assert_eq!(lines[2]["deleted"], 2);
     assert_eq!(remaining(&emu, &ids), 3);
 }
 
@@ -193,7 +194,7 @@ async fn twenty_percent_faults_still_delete_everything_and_count_retries() {
     let out = output(cmd).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let lines = json_lines(&out.stdout);
-    let summary = &lines.last().unwrap()["summary"];
+    let summary = lines.last().unwrap();
     assert_eq!(summary["failed"], 0);
     assert_eq!(
         summary["deleted"].as_u64().unwrap() + summary["already_gone"].as_u64().unwrap(),
@@ -227,7 +228,7 @@ async fn a_429_storm_halves_the_concurrency() {
     let out = output(cmd).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let lines = json_lines(&out.stdout);
-    let summary = &lines.last().unwrap()["summary"];
+    let summary = lines.last().unwrap();
     assert!(summary["throttled"].as_u64().unwrap() > 15, "{summary}");
     assert!(
         summary["lowest_concurrency"].as_u64().unwrap() <= 16,

@@ -42,7 +42,8 @@ async fn run(
     .arg(file.path());
     let out = output(cmd).await;
     let mut lines = json_lines(&out.stdout);
-    let summary = lines.pop().unwrap()["summary"].clone();
+    let summary = lines.pop().unwrap();
+    assert_eq!(summary["kind"], "summary");
     (out.status.code(), lines, summary, text(&out.stderr))
 }
 

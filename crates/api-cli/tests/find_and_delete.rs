@@ -172,10 +172,17 @@ async fn list_filters_by_status_type_and_name_in_a_table_or_json() {
     ]);
     let out = output(cmd).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let tasks = json_lines(&out.stdout);
+    let mut tasks = json_lines(&out.stdout);
+    let summary = tasks.pop().unwrap();
+    assert_eq!(summary["kind"], "summary");
+    assert_eq!(summary["command"], "list");
+    assert_eq!(summary["tasks"], 2);
     assert_eq!(tasks.len(), 2, "--limit 2");
+    assert!(tasks.iter().all(|t| t["kind"] == "task"));
     assert_eq!(tasks[0]["task_id"], "NewFailedNightly003");
-    assert_eq!(tasks[0]["status"], 3);
+    assert_eq!(tasks[0]["status"], "failed");
+    assert_eq!(tasks[0]["status_code"], 3);
+    assert!(tasks[0]["create_time"].as_str().unwrap().ends_with('Z'));
     assert!(
         tasks
             .iter()
@@ -226,9 +233,12 @@ async fn show_prints_a_task_or_a_clear_error() {
     ]);
     let out = output(cmd).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let shown = &json_lines(&out.stdout)[0];
-    assert_eq!(shown["task"]["name"], "nightly-clean");
-    assert_eq!(shown["versions"], serde_json::json!([]));
+    let lines = json_lines(&out.stdout);
+    assert_eq!(lines[0]["kind"], "task");
+    assert_eq!(lines[0]["name"], "nightly-clean");
+    assert_eq!(lines[1]["kind"], "summary");
+    assert_eq!(lines[1]["versions"], 0);
+    assert_eq!(lines.len(), 2);
 
     let mut cmd = cli(&emu);
     cmd.args(["show", "NoSuchTask000000000"]);
@@ -260,7 +270,9 @@ async fn delete_where_refuses_without_a_terminal_or_yes() {
     cmd.args(WHERE_NIGHTLY).arg("nightly").write_stdin("y\n");
     let out = output(cmd).await;
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    let plan = text(&out.stdout);
+    // The plan is for the person asked: on stderr, so `> out.txt` cannot hide it.
+    assert!(text(&out.stdout).is_empty(), "{}", text(&out.stdout));
+    let plan = text(&out.stderr);
     assert!(
         plan.contains("OldFailedNightly001") && plan.contains("OldFailedNightly002"),
         "{plan}"
@@ -303,9 +315,9 @@ async fn delete_where_with_yes_deletes_exactly_the_matches() {
     let out = output(cmd).await;
     assert!(out.status.success());
     assert!(
-        text(&out.stdout).contains("no task matches"),
+        text(&out.stderr).contains("no task matches"),
         "{}",
-        text(&out.stdout)
+        text(&out.stderr)
     );
 }
 
@@ -324,14 +336,19 @@ async fn delete_where_dry_run_and_json_send_no_delete() {
     ]);
     let out = output(cmd).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let records = json_lines(&out.stdout);
+    let mut records = json_lines(&out.stdout);
+    let summary = records.pop().unwrap();
+    assert_eq!(
+        (&summary["kind"], &summary["dry_run"], &summary["would_delete"]),
+        (&serde_json::json!("summary"), &serde_json::json!(true), &serde_json::json!(2))
+    );
     let ids: Vec<&str> = records
         .iter()
         .map(|r| r["task_id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["OldStopped000000007", "OldStopped000000008"]);
     assert!(records.iter().all(|r| r["result"] == "would_delete"));
-    // With JSON on stdout, the plan table goes to stderr.
+    // The plan table goes to stderr.
     assert!(
         text(&out.stderr).contains("TASK_ID"),
         "{}",
@@ -412,7 +429,7 @@ async fn delete_where_pages_through_hundreds_of_matches() {
     let out = output(cmd).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let records = json_lines(&out.stdout);
-    let summary = &records.last().unwrap()["summary"];
+    let summary = records.last().unwrap();
     assert_eq!(summary["deleted"], 195);
     assert_eq!(
         emu.store().count(&project()),
@@ -519,7 +536,7 @@ async fn delete_where_exactly(
         "{filter:?}: deleted but not matching: {wrongly_deleted:?}; matching but kept: {wrongly_kept:?}"
     );
     let records = json_lines(&out.stdout);
-    let summary = &records.last().unwrap()["summary"];
+    let summary = records.last().unwrap();
     assert_eq!(summary["deleted"], expected_gone.len(), "{filter:?}");
     let stats = emu.stats();
     let lists = stats.responses_for(Route::ListTasks);

@@ -165,6 +165,15 @@ impl FromStr for Endpoint {
                 value: value.to_owned(),
             });
         }
+        // The URI parser takes any digits after the colon; a port is 1 to 65535.
+        if let Some(port) = authority.as_str().rsplit_once(':').map(|(_, port)| port)
+            && !authority.as_str().ends_with(']')
+            && port.parse::<u16>().map_or(true, |p| p == 0)
+        {
+            return Err(malformed(format!(
+                "its port {port:?} is not a number from 1 to 65535"
+            )));
+        }
         let base_path = uri.path().trim_end_matches('/').to_owned();
         Ok(Self {
             scheme,
@@ -194,6 +203,28 @@ mod tests {
         );
         assert_eq!(e.host(), "example.com");
         assert_eq!(e.host_header(), "example.com:8443");
+    }
+
+    #[test]
+    fn ports_are_1_to_65535() {
+        for bad in [
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:0",
+            "http://127.0.0.1:65536",
+            "http://[::1]:70000",
+            "https://host:",
+        ] {
+            let err = bad.parse::<Endpoint>().unwrap_err();
+            assert!(err.to_string().contains("port"), "{bad}: {err}");
+        }
+        for good in [
+            "http://127.0.0.1:65535",
+            "http://[::1]:8080",
+            "http://[::1]",
+            "https://h:1",
+        ] {
+            assert!(good.parse::<Endpoint>().is_ok(), "{good}");
+        }
     }
 
     #[test]

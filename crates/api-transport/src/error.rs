@@ -47,22 +47,28 @@ pub enum TransportError {
     /// No connection to the server could be set up (DNS, refused, unreachable, proxy tunnel
     /// refused). The request was never sent, so retrying is always safe.
     #[error(
-        "could not connect to the server, so the request was not sent: is the endpoint reachable, \
-         and is a proxy required (set HTTPS_PROXY) or wrongly used (check NO_PROXY)?"
+        "could not connect to {} ({}), so the request was not sent: is the endpoint reachable, \
+         and is a proxy required (set HTTPS_PROXY) or wrongly used (check NO_PROXY)?",
+        target.as_deref().unwrap_or("the server"),
+        root_cause(source.as_ref())
     )]
     #[non_exhaustive]
     Connect {
         /// The underlying error.
         #[source]
         source: BoxError,
+        /// The `host:port` it tried, when the transport knows it.
+        target: Option<String>,
     },
 
     /// A timeout fired. See [`TimeoutPhase`] for whether the request may have been sent.
-    #[error("{}", timeout_message(*phase))]
+    #[error("{}", timeout_message(*phase, target.as_deref()))]
     #[non_exhaustive]
     Timeout {
         /// The phase that took too long.
         phase: TimeoutPhase,
+        /// The `host:port` it was talking to, when the transport knows it.
+        target: Option<String>,
     },
 
     /// The connection failed while the request or its response was in flight (reset, closed
@@ -81,12 +87,19 @@ pub enum TransportError {
 
     /// The TLS handshake failed, so the request was never sent. TLS failures after the
     /// handshake are reported as [`Io`](Self::Io).
-    #[error("the TLS handshake with the server failed, so the request was not sent: {}", tls_hint(source.as_ref()))]
+    #[error(
+        "the TLS handshake with {} failed ({}), so the request was not sent: {}",
+        target.as_deref().unwrap_or("the server"),
+        root_cause(source.as_ref()),
+        tls_hint(source.as_ref())
+    )]
     #[non_exhaustive]
     Tls {
         /// The underlying error; its chain holds the `rustls::Error`.
         #[source]
         source: BoxError,
+        /// The `host:port` it tried, when the transport knows it.
+        target: Option<String>,
     },
 
     /// The response body is larger than the transport's limit; reading stopped there.
@@ -115,12 +128,31 @@ impl TransportError {
     pub fn connect(source: impl Into<BoxError>) -> Self {
         Self::Connect {
             source: source.into(),
+            target: None,
         }
     }
 
     /// A [`Timeout`](Self::Timeout) in the given phase.
     pub fn timeout(phase: TimeoutPhase) -> Self {
-        Self::Timeout { phase }
+        Self::Timeout {
+            phase,
+            target: None,
+        }
+    }
+
+    /// The same error, naming the `host:port` it was about (for connect errors, TLS handshake
+    /// errors and timeouts; other errors are returned as they are).
+    #[must_use]
+    pub fn with_target(mut self, host_port: impl Into<String>) -> Self {
+        match &mut self {
+            Self::Connect { target, .. }
+            | Self::Tls { target, .. }
+            | Self::Timeout { target, .. } => {
+                *target = Some(host_port.into());
+            }
+            _ => {}
+        }
+        self
     }
 
     /// An [`Io`](Self::Io) error: the connection failed while the request was in flight.
@@ -134,6 +166,7 @@ impl TransportError {
     pub fn tls(source: impl Into<BoxError>) -> Self {
         Self::Tls {
             source: source.into(),
+            target: None,
         }
     }
 
@@ -165,7 +198,7 @@ impl TransportError {
     pub fn request_may_have_been_sent(&self) -> bool {
         match self {
             Self::Connect { .. } | Self::Tls { .. } | Self::InvalidRequest { .. } => false,
-            Self::Timeout { phase } => *phase != TimeoutPhase::Connect,
+            Self::Timeout { phase, .. } => *phase != TimeoutPhase::Connect,
             Self::Io { .. } | Self::BodyTooLarge { .. } => true,
         }
     }
@@ -176,17 +209,30 @@ impl TransportError {
     }
 }
 
-fn timeout_message(phase: TimeoutPhase) -> &'static str {
+fn timeout_message(phase: TimeoutPhase, target: Option<&str>) -> String {
+    let target = target.unwrap_or("the server");
     match phase {
-        TimeoutPhase::Connect => {
-            "connecting to the server timed out, so the request was not sent: is the endpoint \
+        TimeoutPhase::Connect => format!(
+            "connecting to {target} timed out, so the request was not sent: is the endpoint \
              reachable, and is a proxy required (set HTTPS_PROXY)?"
-        }
-        TimeoutPhase::Response => {
-            "the response did not arrive in full within the response timeout, so the request \
-             may have reached the server: raise the timeout if the operation is slow"
-        }
+        ),
+        TimeoutPhase::Response => format!(
+            "the response of {target} did not arrive in full within the response timeout, so \
+             the request may have reached the server: raise the timeout if the operation is slow"
+        ),
     }
+}
+
+/// What the operating system (or the resolver, or rustls) said at the bottom of the chain,
+/// e.g. `Connection refused (os error 111)` or `failed to lookup address information: Name or
+/// service not known`.
+pub(crate) fn root_cause(error: &(dyn StdError + Send + Sync + 'static)) -> String {
+    let mut last: &(dyn StdError + 'static) = error;
+    any_in_chain(error, &mut |e| {
+        last = e;
+        false
+    });
+    last.to_string()
 }
 
 /// What to check, given the rustls error somewhere in a TLS error's chain.
@@ -298,6 +344,23 @@ mod tests {
     fn tls_hint_without_rustls_error_is_generic() {
         let error = TransportError::tls(io::Error::other("boom"));
         assert!(error.to_string().contains("check the endpoint URL"));
+    }
+
+    #[test]
+    fn connect_errors_name_the_target_and_the_os_reason() {
+        let refused = io::Error::from_raw_os_error(111);
+        let wrapped = io::Error::other(refused);
+        let error = TransportError::connect(wrapped).with_target("127.0.0.1:9");
+        let message = error.to_string();
+        assert!(
+            message.contains("could not connect to 127.0.0.1:9"),
+            "{message}"
+        );
+        assert!(message.contains("os error 111"), "{message}");
+        let error = TransportError::timeout(TimeoutPhase::Connect).with_target("example.com:443");
+        assert!(error.to_string().contains("example.com:443"), "{error}");
+        let body = TransportError::body_too_large(1).with_target("ignored:1");
+        assert!(!body.to_string().contains("ignored"));
     }
 
     #[test]

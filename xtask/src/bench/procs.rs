@@ -248,7 +248,7 @@ pub(crate) struct CliRun {
     pub(crate) cpu_seconds: Option<f64>,
 }
 
-/// Runs the CLI with stdout to `stdout_file`; reads its `{"summary": ...}` line. When
+/// Runs the CLI with stdout to `stdout_file`; reads its `{"kind": "summary", ...}` line. When
 /// `/usr/bin/time` exists the CLI runs under `time -v`, which gives its CPU time and peak RSS
 /// (wait4's ru_maxrss); otherwise, with `measure_rss`, the peak RSS comes from polling `VmHWM`
 /// in `/proc/<pid>/status`.
@@ -300,9 +300,8 @@ pub(crate) fn run_cli(
     let summary = text
         .lines()
         .rev()
-        .find(|line| line.starts_with("{\"summary\""))
-        .and_then(|line| serde_json::from_str::<Value>(line).ok())
-        .and_then(|v| v.get("summary").cloned());
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|v| v["kind"] == "summary");
     let Some(summary) = summary else {
         bail!("the CLI printed no summary ({status}): {}", stderr.trim());
     };

@@ -71,20 +71,16 @@ pub async fn run(
 
     let mut reporter = Reporter::stdout(global.output).stopping(interrupts);
     if args.dry_run {
+        let mut would = 0u64;
         for entry in ids.entries()? {
             let entry = entry?;
             if entry.raw.parse::<TaskId>().is_ok() && !done_before.contains(&entry.raw) {
                 reporter.would_delete(&entry.location, &entry.raw)?;
+                would += 1;
             }
         }
+        reporter.dry_run_summary(would, check.invalid)?;
         reporter.flush()?;
-        if global.output != Output::Json {
-            crate::note!(
-                "dry run: {} ids would be deleted, {} skipped as invalid; nothing was sent",
-                check.total - check.invalid,
-                check.invalid
-            );
-        }
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -146,7 +142,7 @@ pub async fn delete_all<O: Write, E: Write>(
     )
     .await;
     progress.finish_and_clear();
-    if let Some(cause) = &end.doomed {
+    if let Some(cause) = end.doomed.as_ref().filter(|_| end.not_attempted > 0) {
         crate::note!(
             "error: stopped at the first of these failures, since every request would fail the \
              same way ({} id(s) not attempted): {cause}",
@@ -154,7 +150,9 @@ pub async fn delete_all<O: Write, E: Write>(
         );
     }
     summary.finish(started.elapsed(), &end);
-    let written = reporter.summary(&summary).and_then(|()| reporter.flush());
+    let written = reporter
+        .summary("delete", &summary)
+        .and_then(|()| reporter.flush());
     target.shutdown().await;
     if let Some(e) = write_error {
         return Err(e.into());

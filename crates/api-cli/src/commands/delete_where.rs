@@ -12,7 +12,7 @@ use futures_util::TryStreamExt;
 
 use crate::{
     batch::BatchOptions,
-    cli::{ClientArgs, DeleteArgs, Global, Output},
+    cli::{ClientArgs, DeleteArgs, Global},
     commands::delete::delete_all,
     config,
     confirm::{self, Confirmation},
@@ -49,21 +49,21 @@ pub async fn run(
         return interrupted(target, interrupts, "while listing the tasks").await;
     };
 
-    // The plan goes to stdout for people, and to stderr when stdout is JSON for a script.
-    let mut plan_out: Box<dyn Write> = if global.output == Output::Json {
-        Box::new(io::stderr().lock())
-    } else {
-        Box::new(BufWriter::new(io::stdout().lock()))
-    };
+    // The plan is for the person deciding: stderr, so that `> out.txt` never hides it.
+    let mut plan_out = BufWriter::new(io::stderr().lock());
     let what = args.filter.describe();
     if matched.is_empty() {
         writeln!(plan_out, "no task matches ({what}); nothing to delete")?;
         plan_out.flush()?;
+        drop(plan_out);
+        let mut reporter = Reporter::stdout(global.output);
+        reporter.summary("delete", &crate::report::Summary::default())?;
+        reporter.flush()?;
         return finish(target, ExitCode::SUCCESS).await;
     }
-    table::task_header(&mut plan_out)?;
+    table::task_header(&mut plan_out, false)?;
     for task in &matched {
-        table::task_row(&mut plan_out, task)?;
+        table::task_row(&mut plan_out, task, false)?;
     }
     writeln!(plan_out, "{} task(s) match ({what})", matched.len())?;
     plan_out.flush()?;
@@ -74,11 +74,8 @@ pub async fn run(
         for (n, task) in matched.iter().enumerate() {
             reporter.would_delete(&Location::Matched(n + 1), task.task_id.as_str())?;
         }
+        reporter.dry_run_summary(matched.len() as u64, 0)?;
         reporter.flush()?;
-        crate::note!(
-            "dry run: {} task(s) would be deleted; nothing was sent",
-            matched.len()
-        );
         return finish(target, ExitCode::SUCCESS).await;
     }
     let question = format!("Delete these {} task(s)?", matched.len());

@@ -127,8 +127,6 @@ pub async fn run(
     )
     .await;
     summary.finish(started.elapsed(), &end);
-    reporter.summary(&summary)?;
-    reporter.flush()?;
 
     // Every targeted task is gone exactly when the records say so (a task in flight when the
     // wait was abandoned may be either), and every other task remains.
@@ -152,6 +150,12 @@ pub async fn run(
     emulator.shutdown().await;
     let records_match = unaccounted == 0 && claimed_but_present == 0 && kept == survivors.len();
     let verified = records_match && (end.interrupted.is_some() || gone.len() == tasks.len());
+    let verification = serde_json::json!({"verification": {
+        "targeted": tasks.len(), "targeted_left": tasks.len() - gone.len(),
+        "others": survivors.len(), "others_kept": kept, "faults_injected": faults,
+        "gone_but_not_recorded": unaccounted, "recorded_but_present": claimed_but_present,
+        "ok": verified}});
+    reporter.summary_with("demo", &summary, verification)?;
     if text {
         reporter.line(&format!(
             "\nemulator:      {} requests served, {faults} faults injected",
@@ -170,15 +174,6 @@ pub async fn run(
             survivors.len(),
             if verified { "" } else { "  <-- MISMATCH" }
         ))?;
-    } else {
-        reporter.line(
-            &serde_json::json!({"verification": {
-                "targeted": tasks.len(), "targeted_left": tasks.len() - gone.len(),
-                "others": survivors.len(), "others_kept": kept, "faults_injected": faults,
-                "gone_but_not_recorded": unaccounted, "recorded_but_present": claimed_but_present,
-                "ok": verified}})
-            .to_string(),
-        )?;
     }
     reporter.flush()?;
     if let Some(cause) = end.interrupted {

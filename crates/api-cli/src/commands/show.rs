@@ -14,7 +14,7 @@ use crate::{
     config,
     error::CliError,
     interrupt::Interrupts,
-    table,
+    records, table,
 };
 
 /// Runs `show`. An interruption stops it before anything is printed (exit 130 or 143).
@@ -53,10 +53,19 @@ pub async fn run(
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
     match global.output {
-        Output::Json if args.versions => {
-            table::json_line(&mut out, &json!({"task": task, "versions": versions}))?;
+        Output::Json => {
+            // The same shape with or without --versions: the task, its versions, a summary.
+            table::json_line(&mut out, &records::task(&task))?;
+            for version in &versions {
+                table::json_line(&mut out, &records::version(version))?;
+            }
+            let summary = if args.versions {
+                json!({"task_id": task.task_id, "versions": versions.len()})
+            } else {
+                json!({"task_id": task.task_id})
+            };
+            table::json_line(&mut out, &records::summary("show", summary))?;
         }
-        Output::Json => table::json_line(&mut out, &task)?,
         Output::Text | Output::Table => {
             table::task_details(&mut out, &task)?;
             if args.versions {

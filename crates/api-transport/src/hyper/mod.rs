@@ -87,6 +87,7 @@ impl Transport for HyperTransport {
 impl Inner {
     async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
         check_uri(request.uri())?;
+        let target = host_port(request.uri());
         let response_timeout = request
             .extensions()
             .get::<ResponseTimeout>()
@@ -121,6 +122,7 @@ impl Inner {
             Ok(result) => result,
             Err(_elapsed) => Err(TransportError::timeout(TimeoutPhase::Response)),
         };
+        let result = result.map_err(|error| error.with_target(target));
         if let Err(error) = &result {
             // Only the error's kind: never the URI's query, nor any header.
             tracing::debug!(
@@ -130,6 +132,23 @@ impl Inner {
             );
         }
         result
+    }
+}
+
+/// `host:port` of a URI, with the scheme's default port when it has none.
+fn host_port(uri: &http::Uri) -> String {
+    let host = uri.host().unwrap_or("?");
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme() == Some(&Scheme::HTTPS) {
+            443
+        } else {
+            80
+        });
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
     }
 }
 
