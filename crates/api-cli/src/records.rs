@@ -26,14 +26,18 @@ pub fn task(task: &ProcessorTask) -> Value {
     )
 }
 
-/// A version as `show --versions` prints it (like [`task`]).
+/// A version as `show --versions` prints it (like [`task`], `update_time` in RFC 3339 too).
 pub fn version(version: &ProcessorTaskVersion) -> Value {
-    with_kind(
+    let mut out = with_kind(
         "version",
         serde_json::to_value(version).unwrap_or(Value::Null),
         version.status,
         version.create_time,
-    )
+    );
+    if let (Value::Object(map), Some(updated)) = (&mut out, version.update_time) {
+        map.insert("update_time".into(), rfc3339(updated).into());
+    }
+    out
 }
 
 fn with_kind(kind: &str, fields: Value, status: TaskStatus, create_time: i64) -> Value {

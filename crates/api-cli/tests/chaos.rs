@@ -147,13 +147,16 @@ async fn one_run(seed: u64, how: Interruption) -> Run {
     .await
     .unwrap();
 
-    // Records are JSON lines on stdout, and on stderr once stdout is closed.
+    // Records are JSON lines on stdout, and on stderr once stdout is closed; each matches the
+    // schema of its kind.
+    let schemas = Schemas::load();
     let mut records = Vec::new();
     let mut summary = None;
     for line in stdout.lines().chain(stderr.lines()) {
         let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
+        schemas.check(&value);
         if value["kind"] == "summary" {
             summary = Some(value.clone());
         } else if value["kind"] == "delete" {

@@ -339,8 +339,16 @@ async fn delete_where_dry_run_and_json_send_no_delete() {
     let mut records = json_lines(&out.stdout);
     let summary = records.pop().unwrap();
     assert_eq!(
-        (&summary["kind"], &summary["dry_run"], &summary["would_delete"]),
-        (&serde_json::json!("summary"), &serde_json::json!(true), &serde_json::json!(2))
+        (
+            &summary["kind"],
+            &summary["dry_run"],
+            &summary["would_delete"]
+        ),
+        (
+            &serde_json::json!("summary"),
+            &serde_json::json!(true),
+            &serde_json::json!(2)
+        )
     );
     let ids: Vec<&str> = records
         .iter()

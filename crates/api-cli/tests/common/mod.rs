@@ -66,3 +66,58 @@ pub fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
         .collect()
 }
+
+/// The JSON Schemas of the CLI's records (`crates/api-cli/schemas/`), by kind.
+pub struct Schemas {
+    validators: std::collections::HashMap<String, jsonschema::Validator>,
+}
+
+impl Schemas {
+    /// Loads every `*.schema.json`.
+    pub fn load() -> Self {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+        let mut validators = std::collections::HashMap::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let Some(kind) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".schema.json"))
+            else {
+                continue;
+            };
+            let schema: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let validator = jsonschema::validator_for(&schema)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            validators.insert(kind.to_owned(), validator);
+        }
+        Self { validators }
+    }
+
+    /// The kinds with a schema.
+    pub fn kinds(&self) -> Vec<String> {
+        let mut kinds: Vec<String> = self.validators.keys().cloned().collect();
+        kinds.sort();
+        kinds
+    }
+
+    /// Checks one record against the schema of its `kind`.
+    pub fn check(&self, record: &serde_json::Value) {
+        let kind = record["kind"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a record without a kind: {record}"));
+        let validator = self
+            .validators
+            .get(kind)
+            .unwrap_or_else(|| panic!("no schema for kind {kind:?}: {record}"));
+        let errors: Vec<String> = validator
+            .iter_errors(record)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{record}\ndoes not match {kind}.schema.json: {errors:#?}"
+        );
+    }
+}
