@@ -4,6 +4,7 @@ mod bench;
 mod codegen;
 mod conformance;
 mod fuzz;
+mod man;
 mod test;
 mod venv;
 
@@ -18,7 +19,8 @@ commands:
                       ARGS go to `cargo test`
   bench [--quick]     run every benchmark side by side and write BENCHMARKS.md
   fuzz --seconds N    run each coverage-guided fuzz target for N seconds
-  conformance         check the emulator against spec/openapi.json with schemathesis";
+  conformance         check the emulator against spec/openapi.json with schemathesis
+  man [DIR]           write the CLI's man pages into DIR (default target/man)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         ["bench", rest @ ..] => bench::run(&workspace_root(), rest),
         ["fuzz", rest @ ..] => fuzz::run(&workspace_root(), rest),
         ["conformance", rest @ ..] => conformance::run(&workspace_root(), rest),
+        ["man", rest @ ..] => man::run(&workspace_root(), rest),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

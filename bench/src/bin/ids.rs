@@ -13,7 +13,7 @@ fn main() -> std::process::ExitCode {
         let count: usize = flags.parsed("count", 0)?;
         let rng_seed: u64 = flags.parsed("rng-seed", 0)?;
         let mut out = BufWriter::new(std::io::stdout().lock());
-        for task in api_emulator::seeded_tasks(&project, count, rng_seed) {
+        for task in api_emulator::seeded_tasks_mixed(&project, count, rng_seed) {
             writeln!(out, "{}", task.task_id.as_str())?;
         }
         out.flush().map_err(Failure::from)

@@ -125,7 +125,20 @@ pub async fn run(
     entries: impl IntoIterator<Item = io::Result<Entry>>,
     options: &BatchOptions,
     interrupts: &Interrupts,
+    on_record: impl FnMut(Record),
+) -> BatchEnd {
+    run_noting(api, entries, options, interrupts, on_record, |_| {}).await
+}
+
+/// [`run`], also calling `on_not_attempted` with each id that was not sent because the batch
+/// stopped first (for `--failed-to`).
+pub async fn run_noting(
+    api: Arc<dyn ProcessorTasks>,
+    entries: impl IntoIterator<Item = io::Result<Entry>>,
+    options: &BatchOptions,
+    interrupts: &Interrupts,
     mut on_record: impl FnMut(Record),
+    mut on_not_attempted: impl FnMut(&str),
 ) -> BatchEnd {
     let mut limit = AdaptiveLimit::new(options.concurrency);
     let mut pacer = options.rate.map(Pacer::new);
@@ -174,6 +187,7 @@ pub async fn run(
         }
         if stopped {
             end.not_attempted += 1;
+            on_not_attempted(&ready.raw);
             break;
         }
         while let Some(record) = flight.try_next() {
@@ -182,6 +196,7 @@ pub async fn run(
         }
         if doomed.is_some() {
             end.not_attempted += 1;
+            on_not_attempted(&ready.raw);
             break;
         }
         end.stats.sent += 1;
@@ -189,7 +204,7 @@ pub async fn run(
     }
     end.interrupted = interrupts.state().cause();
     if end.interrupted.is_some() || doomed.is_some() {
-        end.not_attempted += count_rest(entries, options, &mut seen);
+        end.not_attempted += count_rest(entries, options, &mut seen, &mut on_not_attempted);
     }
     // Drain: wait for what is in flight; once stopped, no longer than the grace.
     let mut grace_ends: Option<Instant> = None;
@@ -276,6 +291,7 @@ fn count_rest(
     entries: impl Iterator<Item = io::Result<Entry>>,
     options: &BatchOptions,
     seen: &mut IdSet,
+    on_not_attempted: &mut impl FnMut(&str),
 ) -> u64 {
     let mut rest = 0;
     for entry in entries {
@@ -287,6 +303,7 @@ fn count_rest(
             && seen.insert(task_id.as_str(), &entry.location).is_none()
         {
             rest += 1;
+            on_not_attempted(&entry.raw);
         }
     }
     rest

@@ -37,11 +37,44 @@ Examples:
 
   # Serve the emulator for your own tests:
   processor-tasks emulator --port 8080 --seed 100
+
+Exit status:
+  0    everything asked was done
+  1    a task was not deleted, a request or the output failed, or the answer was no
+  2    bad usage or bad input (flags, ids, id files, URLs, ports), found before anything
+       is sent
+  130  stopped by Ctrl-C (SIGINT); every request sent is recorded
+  141  stdout was closed during a delete (the records it did not take go to stderr);
+       list and show stop quietly with 0
+  143  stopped by SIGTERM; every request sent is recorded
 ";
+
+/// Where each shell looks for completions.
+pub const COMPLETIONS_INSTALL: &str = "\
+Install them where your shell looks, then start a new shell:
+  bash:        processor-tasks completions bash > ~/.local/share/bash-completion/completions/processor-tasks
+  zsh:         processor-tasks completions zsh > ~/.zfunc/_processor-tasks
+               (and in ~/.zshrc, before compinit: fpath+=~/.zfunc)
+  fish:        processor-tasks completions fish > ~/.config/fish/completions/processor-tasks.fish
+  powershell:  processor-tasks completions powershell >> $PROFILE
+  elvish:      processor-tasks completions elvish >> ~/.config/elvish/rc.elv";
+
+/// `0.1.0 (commit 1a2b3c4d5e6f; tls: ring, webpki-roots)`: what `--version` prints.
+pub fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (commit {}; tls: {})",
+            env!("CARGO_PKG_VERSION"),
+            env!("PROCESSOR_TASKS_COMMIT"),
+            api_transport::COMPILED_TLS_FEATURES.join(", ")
+        )
+    })
+}
 
 /// Find and delete ModelArts processing tasks, safely and quickly.
 #[derive(Debug, Parser)]
-#[command(name = "processor-tasks", version, after_help = EXAMPLES)]
+#[command(name = "processor-tasks", version = version(), after_help = EXAMPLES)]
 pub struct Cli {
     /// Settings every command takes.
     #[command(flatten)]
@@ -58,7 +91,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Global {
     /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
+    #[arg(long, short = 'o', global = true, value_enum, ignore_case = true, default_value_t = Output::Text)]
     pub output: Output,
 
     /// Threads that send requests. One keeps up with tens of thousands of requests a second,
@@ -211,9 +244,11 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve the emulator standalone, for your own tests.
     Emulator(api_emulator::EmulatorArgs),
-    /// Print shell completions.
+    /// Print shell completions (see --help for where to put them).
+    #[command(after_help = COMPLETIONS_INSTALL)]
     Completions {
         /// The shell.
+        #[arg(value_enum, ignore_case = true)]
         shell: clap_complete::Shell,
     },
 }
@@ -278,6 +313,11 @@ pub struct DeleteArgs {
     /// deleted or already gone: re-running an interrupted batch costs only what is left.
     #[arg(long, value_name = "FILE", conflicts_with = "where_filter")]
     pub resume: Option<PathBuf>,
+
+    /// Write the ids that did not succeed (failed, unknown, or not attempted because the run
+    /// stopped) to FILE, one per line, ready for another `delete -f FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub failed_to: Option<PathBuf>,
 }
 
 /// `list`: which tasks to show.
@@ -292,7 +332,7 @@ pub struct ListArgs {
     pub filter: TaskFilter,
 
     /// Show at most N tasks.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,
 
     /// Oldest first (the default is newest first).
@@ -327,21 +367,29 @@ pub struct ShowArgs {
 /// `demo`: the size of the demonstration.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Tasks to seed and delete.
-    #[arg(long, default_value_t = 2000)]
-    pub tasks: usize,
+    /// Tasks to seed and delete: 1 to 1000000.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub tasks: u32,
 
-    /// Other tasks in the same project that must survive.
-    #[arg(long, default_value_t = 200)]
-    pub survivors: usize,
+    /// Other tasks in the same project that must survive: 0 to 1000000.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub survivors: u32,
 
-    /// Fraction of requests the emulator fails (429, 500, 503, dropped connections), to show retries.
-    #[arg(long, default_value_t = 0.1)]
+    /// Fraction of requests the emulator fails (429, 500, 503, dropped connections), to show
+    /// retries: 0 to 0.5.
+    #[arg(long, default_value_t = 0.1, value_parser = parse_fault_rate)]
     pub fault_rate: f64,
 
     /// Requests in flight at most.
     #[arg(long, short = 'c', default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: u16,
+}
+
+fn parse_fault_rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) if (0.0..=0.5).contains(&rate) => Ok(rate),
+        _ => Err(format!("{text:?} is not a fraction from 0 to 0.5")),
+    }
 }
 
 /// The smallest `--rate`: one request every 100 s.

@@ -72,6 +72,14 @@ impl IdList {
         Self { args, file }
     }
 
+    /// The ids file, unless there is none or it is stdin.
+    pub fn file_path(&self) -> Option<&Path> {
+        match &self.file {
+            Some(FileSource::Path(path)) => Some(path),
+            _ => None,
+        }
+    }
+
     /// Whether any source was given.
     pub fn is_empty(&self) -> bool {
         self.args.is_empty() && self.file.is_none()
@@ -91,9 +99,16 @@ impl IdList {
         let lines: Box<dyn Iterator<Item = io::Result<Entry>>> = match &mut self.file {
             None => Box::new(std::iter::empty()),
             Some(FileSource::Path(path)) => {
-                let file = File::open(&*path).map_err(|e| {
+                let cannot = |e: io::Error| {
                     io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display()))
-                })?;
+                };
+                let file = File::open(&*path).map_err(cannot)?;
+                if file.metadata().map_err(cannot)?.is_dir() {
+                    return Err(cannot(io::Error::new(
+                        io::ErrorKind::IsADirectory,
+                        "it is a directory",
+                    )));
+                }
                 Box::new(lines_of(BufReader::new(file), path.display().to_string()))
             }
             Some(FileSource::Stdin(spool)) => {
@@ -115,32 +130,68 @@ impl IdList {
     }
 }
 
-/// The non-blank, non-comment lines of a reader, trimmed.
+/// The ids of a reader: one a line, trimmed; blank lines, `#` comment lines and ` # comments`
+/// after an id are skipped, and so is a UTF-8 byte order mark. A line that is not UTF-8 is an
+/// error naming it, and a UTF-16 file (what PowerShell's `>` and Notepad often write) is
+/// recognised and refused with what to do.
 pub fn lines_of(reader: impl BufRead, source: String) -> impl Iterator<Item = io::Result<Entry>> {
     let source: Arc<str> = Arc::from(source);
     reader
-        .lines()
+        .split(b'\n')
         .enumerate()
-        .filter_map(move |(i, line)| match line {
-            Err(e) => Some(Err(io::Error::new(
-                e.kind(),
-                format!("{source}:{}: {e}", i + 1),
-            ))),
-            Ok(line) => {
-                let raw = line.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\r');
-                if raw.is_empty() || raw.starts_with('#') {
-                    None
-                } else {
-                    Some(Ok(Entry {
-                        location: Location::Line {
-                            source: source.clone(),
-                            line: i + 1,
-                        },
-                        raw: raw.to_owned(),
-                    }))
+        .filter_map(move |(i, line)| {
+            let at = || format!("{source}:{}", i + 1);
+            let line = match line {
+                Ok(line) => line,
+                Err(e) => return Some(Err(io::Error::new(e.kind(), format!("{}: {e}", at())))),
+            };
+            let mut bytes = line.as_slice();
+            if i == 0 {
+                if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+                    return Some(Err(utf16(&at())));
                 }
+                bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
             }
+            if bytes.contains(&0) {
+                return Some(Err(utf16(&at())));
+            }
+            let Ok(text) = std::str::from_utf8(bytes) else {
+                return Some(Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "{}: the line is not UTF-8 text; save the file as UTF-8",
+                        at()
+                    ),
+                )));
+            };
+            let blank = |c: char| c == ' ' || c == '\t' || c == '\r';
+            let text = text.trim_matches(blank);
+            // An id holds no whitespace: what follows ` #` is a comment.
+            let raw = text
+                .find([' ', '\t'])
+                .filter(|&cut| text[cut..].trim_start().starts_with('#'))
+                .map_or(text, |cut| text[..cut].trim_end_matches(blank));
+            if raw.is_empty() || raw.starts_with('#') {
+                return None;
+            }
+            Some(Ok(Entry {
+                location: Location::Line {
+                    source: Arc::clone(&source),
+                    line: i + 1,
+                },
+                raw: raw.to_owned(),
+            }))
         })
+}
+
+fn utf16(at: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "{at}: the file is UTF-16 (as PowerShell's > and Notepad often write it), not UTF-8: \
+             save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8 ids.txt > ids-utf8.txt)"
+        ),
+    )
 }
 
 /// A set of task ids, each with where it was first seen, in flat memory: an id is kept as a
@@ -289,6 +340,40 @@ mod tests {
             .map(|e| format!("{} {}", e.location, e.raw))
             .collect();
         assert_eq!(shown, ["ids.txt:3 abc", "ids.txt:4 def", "ids.txt:6 ghi"]);
+    }
+
+    #[test]
+    fn boms_trailing_comments_and_bad_encodings() {
+        let read = |bytes: &[u8]| -> Vec<io::Result<Entry>> {
+            lines_of(bytes, "ids.txt".into()).collect()
+        };
+        let ok: Vec<String> = read(
+            b"\xEF\xBB\xBFabc\ndef  # the second\n\tghi\t# third\r\n# all\njkl#not-a-comment\n",
+        )
+        .into_iter()
+        .map(|e| e.unwrap().raw)
+        .collect();
+        assert_eq!(ok, ["abc", "def", "ghi", "jkl#not-a-comment"]);
+        // Without a comment, a space stays: the id is then invalid, not silently cut.
+        let spaced: Vec<String> = read(b"abc def\n")
+            .into_iter()
+            .map(|e| e.unwrap().raw)
+            .collect();
+        assert_eq!(spaced, ["abc def"]);
+        for utf16 in [
+            &b"\xFF\xFEa\x00b\x00"[..],
+            b"\xFE\xFF\x00a",
+            b"a\x00b\x00\n",
+        ] {
+            let err = read(utf16).remove(0).unwrap_err();
+            assert!(err.to_string().contains("UTF-16"), "{err}");
+        }
+        let latin1 = read(b"abc\ncaf\xE9\n");
+        let err = latin1.into_iter().nth(1).unwrap().unwrap_err();
+        assert!(
+            err.to_string().contains("ids.txt:2") && err.to_string().contains("not UTF-8"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -26,9 +26,11 @@ pub mod config;
 pub mod confirm;
 pub mod duration;
 pub mod error;
+pub mod failed_to;
 pub mod filter;
 pub mod ids;
 pub mod interrupt;
+pub mod man;
 pub mod pacing;
 pub mod pipe;
 pub mod records;
@@ -39,8 +41,6 @@ pub mod table;
 pub mod time;
 
 use std::process::ExitCode;
-
-use clap::CommandFactory;
 
 use crate::{
     cli::{Cli, Command},
@@ -79,15 +79,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             commands::show::run(global, &client(&args.client), args, &interrupts).await
         }
         Command::Demo(args) => commands::demo::run(global, args, &interrupts).await,
-        Command::Emulator(args) => commands::emulator::run(args, &interrupts).await,
-        Command::Completions { shell } => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "processor-tasks",
-                &mut std::io::stdout(),
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Emulator(args) => commands::emulator::run(args, global.output, &interrupts).await,
+        Command::Completions { shell } => commands::completions::run(*shell),
     }
 }

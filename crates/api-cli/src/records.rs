@@ -147,6 +147,34 @@ pub fn summary(command: &str, fields: Value) -> Value {
     out
 }
 
+/// The `emulator` command is serving: where, for which project, with which credentials, and
+/// how many tasks it seeded (the first line, for test harnesses).
+pub fn emulator_ready(
+    url: &str,
+    project_id: &api_model::ProjectId,
+    demo_credentials: bool,
+    seeded: usize,
+) -> Value {
+    let mut out = json!({
+        "kind": "emulator",
+        "url": url,
+        "project_id": project_id.as_str(),
+        "tasks": seeded,
+        "demo_credentials": demo_credentials,
+    });
+    if demo_credentials {
+        extend(
+            &mut out,
+            json!({
+                "ak": api_emulator::DEMO_AK,
+                "sk": api_emulator::DEMO_SK,
+                "token": api_emulator::DEMO_TOKEN,
+            }),
+        );
+    }
+    out
+}
+
 /// The command itself failed: what went wrong and the exit status it gives.
 pub fn error(error: &CliError) -> Value {
     json!({

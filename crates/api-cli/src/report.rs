@@ -209,8 +209,8 @@ impl<O: Write, E: Write> Reporter<O, E> {
                     Outcome::Invalid(e) => writeln!(err, "skipped: {}: {e}", record.location),
                     Outcome::Unknown(why) => writeln!(
                         err,
-                        "unknown: {} {}: {why}",
-                        record.location, record.task_id
+                        "{} unknown ({}): {why}",
+                        record.task_id, record.location
                     ),
                     Outcome::Duplicate { first } => writeln!(
                         err,

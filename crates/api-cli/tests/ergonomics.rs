@@ -268,7 +268,7 @@ fn the_emulator_command_stops_cleanly_on_sigterm_and_sigint() {
 /// Runs the command on a pseudo-terminal, answers `answer` once `prompt` shows, and returns
 /// the exit code and everything the terminal showed.
 const ON_A_TERMINAL: &str = r#"
-import os, pty, sys
+import os, pty, sys, termios, time
 prompt, answer, argv = sys.argv[1].encode(), sys.argv[2].encode(), sys.argv[3:]
 pid, fd = pty.fork()
 if pid == 0:
@@ -279,6 +279,10 @@ while prompt not in shown:
     if not chunk:
         break
     shown += chunk
+# Answer as a person would: once echo is off (the prompt is printed just before that).
+deadline = time.monotonic() + 10
+while termios.tcgetattr(fd)[3] & termios.ECHO and time.monotonic() < deadline:
+    time.sleep(0.001)
 os.write(fd, answer + b"\n")
 while True:
     try:

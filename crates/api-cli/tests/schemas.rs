@@ -161,6 +161,38 @@ async fn every_line_of_every_command_matches_its_schema() {
     assert_eq!(lines.last().unwrap()["kind"], "error");
     note(&lines);
 
+    // The emulator's ready line, for harnesses that start it on --port 0.
+    let ready = tokio::task::spawn_blocking(|| {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("processor-tasks"))
+            .env_clear()
+            .args([
+                "emulator", "--port", "0", "--seed", "12", "--output", "json",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        serde_json::from_str::<serde_json::Value>(&line).unwrap()
+    })
+    .await
+    .unwrap();
+    schemas.check(&ready);
+    assert_eq!(ready["tasks"], 12);
+    assert!(
+        ready["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+    note(&[ready]);
+
     // Every kind with a schema was produced and checked (`unknown` results come from the
     // chaos test, which checks its records against the schema too).
     assert_eq!(kinds.into_iter().collect::<Vec<_>>(), schemas.kinds());

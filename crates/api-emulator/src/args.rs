@@ -47,7 +47,8 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "PORT", default_value_t = 0)]
     pub port: u16,
 
-    /// How many tasks to seed into the project (deterministic ids, see --rng-seed).
+    /// How many tasks to seed into the project: varied statuses, types, ages and versions, as
+    /// `processor-tasks --emulator` has (deterministic ids, see --rng-seed).
     #[arg(long = "seed", value_name = "N", default_value_t = 0)]
     pub seed: usize,
 
@@ -196,7 +197,7 @@ impl EmulatorArgs {
         let project = self.project();
         let mut builder = Emulator::builder()
             .bind(SocketAddr::new(self.host, self.port))
-            .seed(&project, self.seed)
+            .seed_mixed(&project, self.seed)
             .rng_seed(self.rng_seed)
             .faults(faults)
             .max_body_size(self.max_body_size)

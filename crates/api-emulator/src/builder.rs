@@ -18,7 +18,7 @@ use crate::faults::{FaultConfig, FaultInjector};
 use crate::path_log::{DEFAULT_PATH_LOG_CAPACITY, PathLog};
 use crate::request_id::RequestIds;
 use crate::seed::{IdGenerator, seeded_tasks};
-use crate::seed_mixed::seeded_tasks_mixed;
+use crate::seed_mixed::seeded_records_mixed;
 use crate::server::Server;
 use crate::stats::Stats;
 use crate::store::{InMemoryTaskStore, TaskStore};
@@ -150,10 +150,10 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Adds `n` varied tasks to `project` at start, as
-    /// [`seeded_tasks_mixed`]`(project, n, rng_seed)` makes them: deterministic ids, statuses
+    /// Adds `n` varied tasks to `project` at start, with their versions, as
+    /// [`seeded_records_mixed`]`(project, n, rng_seed)` makes them: deterministic ids, statuses
     /// cycling completed, failed, running, completed, stopped, failed (never initializing),
-    /// names after their task type (`cleaning-00001`, …), one hour apart.
+    /// names after their task type (`cleaning-00001`, …), one hour apart, 0 to 3 versions.
     pub fn seed_mixed(mut self, project: &ProjectId, n: usize) -> Self {
         self.mixed_seeds.push((project.clone(), n));
         self
@@ -268,8 +268,8 @@ impl EmulatorBuilder {
             }
         }
         for (project, n) in &self.mixed_seeds {
-            for task in seeded_tasks_mixed(project, *n, self.rng_seed) {
-                store.insert(project, task);
+            for record in seeded_records_mixed(project, *n, self.rng_seed) {
+                store.insert_record(project, record);
             }
         }
         for (project, task) in self.tasks {

@@ -101,7 +101,7 @@ pub use query::{SortKey, SortOrder, TaskQuery};
 pub use record::TaskRecord;
 pub use router::Route;
 pub use seed::{SEED_EPOCH_MS, TASK_ID_LEN, TEMPLATE_IDS, seeded_tasks};
-pub use seed_mixed::{MIXED_SEED_INTERVAL_MS, seeded_tasks_mixed};
+pub use seed_mixed::{MIXED_SEED_INTERVAL_MS, seeded_records_mixed, seeded_tasks_mixed};
 pub use stats::StatsSnapshot;
 #[cfg(any(test, feature = "mock"))]
 pub use store::MockTaskStore;

@@ -7,8 +7,10 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
+use crate::record::TaskRecord;
 use crate::seed::{SEED_EPOCH_MS, project_salt, random_id};
 use crate::task::{Task, TaskStatus};
+use crate::version::TaskVersion;
 
 /// The gap between the `create_time`s of two tasks from [`seeded_tasks_mixed`]: one hour.
 pub const MIXED_SEED_INTERVAL_MS: u64 = 3_600_000;
@@ -104,6 +106,50 @@ pub fn seeded_tasks_mixed(project: &ProjectId, n: usize, rng_seed: u64) -> Vec<T
         time = time.saturating_sub(MIXED_SEED_INTERVAL_MS);
     }
     tasks
+}
+
+/// The salt of the RNG behind seeded versions, apart from the tasks' so that adding versions
+/// changes no task.
+const VERSION_SALT: u64 = 0x7665_7273_696f_6e73;
+
+/// [`seeded_tasks_mixed`], each with versions: none for running tasks, and 0, 1, 2 or 3
+/// versions in turn for the others (deterministic ids, named `V001`…, an hour apart after
+/// their task, each in its task's status, the last one current).
+///
+/// ```
+/// let project = api_emulator::demo_project_id();
+/// let records = api_emulator::seeded_records_mixed(&project, 8, 7);
+/// assert_eq!(records.len(), 8);
+/// assert!(records.iter().any(|r| r.versions().len() >= 2));
+/// let tasks: Vec<_> = records.iter().map(|r| r.task().task_id.clone()).collect();
+/// let plain: Vec<_> = api_emulator::seeded_tasks_mixed(&project, 8, 7).into_iter().map(|t| t.task_id).collect();
+/// assert_eq!(tasks, plain, "the same tasks");
+/// ```
+#[must_use]
+pub fn seeded_records_mixed(project: &ProjectId, n: usize, rng_seed: u64) -> Vec<TaskRecord> {
+    let mut rng = StdRng::seed_from_u64(rng_seed ^ project_salt(project) ^ VERSION_SALT);
+    seeded_tasks_mixed(project, n, rng_seed)
+        .into_iter()
+        .enumerate()
+        .map(|(index, task)| {
+            let versions = if task.status == TaskStatus::Running {
+                0
+            } else {
+                index % 4
+            };
+            let (status, created, task_id) = (task.status, task.create_time, task.task_id.clone());
+            let mut record = TaskRecord::new(task);
+            for v in 0..versions {
+                let hours = u64::try_from(v + 1).unwrap_or(1);
+                let version = TaskVersion::new(random_id(&mut rng), task_id.clone())
+                    .with_status(status)
+                    .with_description(format!("seeded version {}", v + 1))
+                    .with_times(created.saturating_add(hours * MIXED_SEED_INTERVAL_MS / 4));
+                record.add_version(version);
+            }
+            record
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -88,6 +88,7 @@ pub use crate::hyper::builder::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY_SIZE, DEFAULT_POOL_IDLE_TIMEOUT,
     DEFAULT_POOL_MAX_IDLE_PER_HOST, DEFAULT_RESPONSE_TIMEOUT, HyperTransportBuilder,
 };
+pub use crate::tls::COMPILED_TLS_FEATURES;
 #[cfg(feature = "mock")]
 pub use crate::transport::MockTransport;
 pub use crate::transport::{BoxFuture, ResponseTimeout, SharedTransport, Transport};

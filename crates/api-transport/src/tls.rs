@@ -67,6 +67,19 @@ pub(crate) fn parse_root_certificates(
     Ok(certificates)
 }
 
+/// The TLS features this build has, for `--version` lines and bug reports: the crypto provider
+/// (`aws-lc-rs` or `ring`) and the root stores (`webpki-roots`, `native-roots`).
+pub const COMPILED_TLS_FEATURES: &[&str] = &[
+    #[cfg(feature = "aws-lc-rs")]
+    "aws-lc-rs",
+    #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+    "ring",
+    #[cfg(feature = "webpki-roots")]
+    "webpki-roots",
+    #[cfg(feature = "native-roots")]
+    "native-roots",
+];
+
 /// The crypto provider selected by the cargo features: `aws-lc-rs` if enabled (it is opt-in, so
 /// enabling it is a choice), else `ring`.
 #[allow(clippy::needless_return, unreachable_code)]

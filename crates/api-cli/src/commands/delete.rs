@@ -11,10 +11,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tokio::time::Instant;
 
 use crate::{
-    batch::{self, BatchOptions},
+    batch::{self, BatchOptions, Outcome},
     cli::{ClientArgs, DeleteArgs, Global, Output},
     config::{self, Target},
     error::CliError,
+    failed_to::FailedTo,
     ids::{Entry, IdList, IdSet},
     interrupt::{Cause, Interrupts},
     report::{Reporter, Summary},
@@ -84,6 +85,11 @@ pub async fn run(
         return Ok(ExitCode::SUCCESS);
     }
 
+    let failed_to = args
+        .failed_to
+        .as_deref()
+        .map(|path| FailedTo::create(path, ids.file_path()))
+        .transpose()?;
     let target = config::connect(client, usize::from(args.concurrency)).await?;
     let options = BatchOptions {
         concurrency: usize::from(args.concurrency),
@@ -101,6 +107,7 @@ pub async fn run(
         &options,
         reporter,
         interrupts,
+        failed_to,
     )
     .await
 }
@@ -111,6 +118,7 @@ pub async fn run(
 /// Exit 0 when every task was deleted (or already gone with `if_exists`), 1 when some were
 /// not, and 130, 143 or 141 when SIGINT, SIGTERM or a closed stdout stopped the run. A
 /// failure to read the ids midway still writes every record and the summary, then fails.
+#[allow(clippy::too_many_arguments)]
 pub async fn delete_all<O: Write, E: Write>(
     global: &Global,
     target: Target,
@@ -119,12 +127,14 @@ pub async fn delete_all<O: Write, E: Write>(
     options: &BatchOptions,
     mut reporter: Reporter<O, E>,
     interrupts: &Interrupts,
+    failed_to: Option<FailedTo>,
 ) -> Result<ExitCode, CliError> {
+    let leftovers = failed_to.as_ref();
     let progress = progress_bar(global, total);
     let mut summary = Summary::default();
     let mut write_error = None;
     let started = Instant::now();
-    let end = batch::run(
+    let end = batch::run_noting(
         Arc::new(target.client.clone()),
         entries,
         options,
@@ -132,11 +142,21 @@ pub async fn delete_all<O: Write, E: Write>(
         |record| {
             summary.add(&record);
             progress.inc(1);
+            if let Some(leftovers) = leftovers
+                && matches!(record.outcome, Outcome::Failed(_) | Outcome::Unknown(_))
+            {
+                leftovers.note(&record.task_id);
+            }
             let printed = progress.suspend(|| reporter.record(&record));
             if let Err(e) = printed {
                 // Neither stdout nor stderr takes records: nothing more can be accounted for.
                 interrupts.stop(Cause::StdoutClosed);
                 write_error.get_or_insert(e);
+            }
+        },
+        |task_id| {
+            if let Some(leftovers) = leftovers {
+                leftovers.note(task_id);
             }
         },
     )
@@ -154,9 +174,11 @@ pub async fn delete_all<O: Write, E: Write>(
         .summary("delete", &summary)
         .and_then(|()| reporter.flush());
     target.shutdown().await;
+    let leftovers_written = failed_to.map_or(Ok(()), FailedTo::finish);
     if let Some(e) = write_error {
         return Err(e.into());
     }
+    leftovers_written?;
     written?;
     if let Some(e) = end.input_error {
         return Err(CliError::Failed(format!(
@@ -184,8 +206,10 @@ fn check_all(ids: &mut IdList) -> Result<Check, CliError> {
         invalid: 0,
         messages: Vec::new(),
     };
-    for entry in ids.entries()? {
-        let entry = entry?;
+    // Everything wrong with the input is bad input (exit 2), found before anything is sent.
+    let usage = |e: std::io::Error| CliError::Usage(format!("{e}; nothing was deleted"));
+    for entry in ids.entries().map_err(usage)? {
+        let entry = entry.map_err(usage)?;
         check.total += 1;
         if let Err(e) = entry.raw.parse::<TaskId>() {
             check.invalid += 1;

@@ -17,6 +17,7 @@ use crate::{
     config,
     confirm::{self, Confirmation},
     error::CliError,
+    failed_to::FailedTo,
     filter::{self, TaskFilter},
     ids::{Entry, Location},
     interrupt::{Cause, Interrupts},
@@ -37,6 +38,11 @@ pub async fn run(
                 .into(),
         ));
     }
+    // Refused before anything is sent if it cannot be written.
+    let failed_to = match &args.failed_to {
+        Some(path) if !args.dry_run => Some(FailedTo::create(path, None)?),
+        _ => None,
+    };
     let target = config::connect(client, usize::from(args.concurrency)).await?;
     let api: Arc<dyn ProcessorTasks> = Arc::new(target.client.clone());
     let Some(mut matched) = until_interrupted(
@@ -147,7 +153,7 @@ pub async fn run(
         ..BatchOptions::new(usize::from(args.concurrency))
     };
     delete_all(
-        global, target, entries, total, &options, reporter, interrupts,
+        global, target, entries, total, &options, reporter, interrupts, failed_to,
     )
     .await
 }

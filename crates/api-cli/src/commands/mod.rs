@@ -1,5 +1,6 @@
 //! The subcommands.
 
+pub mod completions;
 pub mod delete;
 pub mod delete_where;
 pub mod demo;

@@ -76,7 +76,7 @@ async fn the_binary_serves_until_interrupted() {
         .unwrap()
         .to_owned();
     // The same seed gives the same ids as the library.
-    let expected = api_emulator::seeded_tasks(&project(), 7, 3);
+    let expected = api_emulator::seeded_tasks_mixed(&project(), 7, 3);
     assert_eq!(first, expected[0].task_id.as_str());
     client.delete(&first).await.expect(200, None);
 
