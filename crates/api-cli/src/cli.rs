@@ -94,8 +94,9 @@ pub struct Global {
     #[arg(long, short = 'o', global = true, value_enum, ignore_case = true, default_value_t = Output::Text)]
     pub output: Output,
 
-    /// Threads that send requests. One keeps up with tens of thousands of requests a second,
-    /// and leaves the other cores free; more helps only when signing is the bottleneck.
+    /// Threads that send (or, for `emulator`, serve) requests. One keeps up with tens of
+    /// thousands of requests a second, and leaves the other cores free; more helps only when
+    /// signing is the bottleneck.
     #[arg(long, global = true, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: u16,
 

@@ -11,6 +11,18 @@ pub enum CliError {
     /// Something failed while running: exit 1.
     #[error("{0}")]
     Failed(String),
+    /// A call to the service failed: exit 1.
+    #[error("{message}")]
+    Call {
+        /// What happened, for people.
+        message: String,
+        /// The HTTP status the service answered, if it answered.
+        http_status: Option<u16>,
+        /// The service's error code, such as `ModelArts.4700`.
+        code: Option<String>,
+        /// The service's request id, to quote to support.
+        request_id: Option<String>,
+    },
     /// Reading input or writing output failed: exit 1.
     #[error(transparent)]
     Io(#[from] io::Error),
@@ -21,7 +33,7 @@ impl CliError {
     pub fn exit_status(&self) -> u8 {
         match self {
             CliError::Usage(_) => 2,
-            CliError::Failed(_) | CliError::Io(_) => 1,
+            CliError::Failed(_) | CliError::Call { .. } | CliError::Io(_) => 1,
         }
     }
 
@@ -37,7 +49,12 @@ impl From<api_client::Error> for CliError {
             api_client::Error::InvalidInput(_) | api_client::Error::Credentials(_) => {
                 CliError::Usage(for_people(&e.to_string()))
             }
-            other => CliError::Failed(for_people(&other.to_string())),
+            other => CliError::Call {
+                message: for_people(&other.to_string()),
+                http_status: other.service_error().map(|s| s.status().as_u16()),
+                code: other.code().map(|c| c.as_str().to_owned()),
+                request_id: other.request_id().map(str::to_owned),
+            },
         }
     }
 }

@@ -177,11 +177,27 @@ pub fn emulator_ready(
 
 /// The command itself failed: what went wrong and the exit status it gives.
 pub fn error(error: &CliError) -> Value {
-    json!({
+    let mut out = json!({
         "kind": "error",
         "error": error.to_string(),
         "exit_code": error.exit_status(),
-    })
+    });
+    if let CliError::Call {
+        http_status,
+        code,
+        request_id,
+        ..
+    } = error
+    {
+        extend(
+            &mut out,
+            json!({"http_status": http_status, "code": code, "request_id": request_id}),
+        );
+    }
+    if let Value::Object(map) = &mut out {
+        map.retain(|_, v| !v.is_null());
+    }
+    out
 }
 
 fn extend(target: &mut Value, fields: Value) {

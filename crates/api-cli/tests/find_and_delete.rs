@@ -206,6 +206,73 @@ async fn list_filters_by_status_type_and_name_in_a_table_or_json() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn list_quiet_feeds_delete_from_stdin() {
+    let emu = emulator_with(&TASKS).await;
+    let mut list = cli(&emu);
+    list.args([
+        "list",
+        "-q",
+        "--status",
+        "failed",
+        "--name-contains",
+        "nightly",
+    ]);
+    let listed = output(list).await;
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    assert_eq!(
+        text(&listed.stdout),
+        "NewFailedNightly003\nOldFailedNightly002\nOldFailedNightly001\n",
+        "bare ids, newest first"
+    );
+    assert_eq!(text(&listed.stderr), "", "quiet means quiet");
+
+    let mut delete = cli(&emu);
+    delete
+        .args(["delete", "-f", "-", "--failed-to", "/dev/null"])
+        .write_stdin(listed.stdout);
+    let out = output(delete).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut left = present(&emu);
+    left.sort();
+    let mut expected: Vec<String> = all_ids()
+        .into_iter()
+        .filter(|id| !id.contains("FailedNightly"))
+        .collect();
+    expected.sort();
+    assert_eq!(left, expected);
+
+    // Ids only: JSON has its own shape, so the two do not mix.
+    let mut both = cli(&emu);
+    both.args(["list", "-q", "-o", "json"]);
+    let out = output(both).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_wide_shows_names_in_full() {
+    let long = "a-very-long-nightly-cleaning-task-name-that-a-table-would-cut-short";
+    let emu = emulator_with(&[(
+        "LongName00000000001",
+        long,
+        TaskStatus::Completed,
+        "sys_data_cleaning",
+        1,
+    )])
+    .await;
+    let mut narrow = cli(&emu);
+    narrow.args(["list", "-o", "table"]);
+    let narrow = text(&output(narrow).await.stdout);
+    assert!(!narrow.contains(long) && narrow.contains('…'), "{narrow}");
+    let mut wide = cli(&emu);
+    wide.args(["list", "-o", "table", "--wide"]);
+    let wide = text(&output(wide).await.stdout);
+    assert!(wide.contains(long), "{wide}");
+    for table in [&narrow, &wide] {
+        assert!(table.lines().all(|l| !l.ends_with(' ')), "{table}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn show_prints_a_task_or_a_clear_error() {
     let emu = emulator_with(&TASKS).await;
     let mut cmd = cli(&emu);

@@ -161,6 +161,18 @@ async fn every_line_of_every_command_matches_its_schema() {
     assert_eq!(lines.last().unwrap()["kind"], "error");
     note(&lines);
 
+    // A call to the service fails: an error object with what the service said, exit 1.
+    let mut cmd = cli(&emu);
+    cmd.args(["show", "NoSuchTask000000000", "--output", "json"]);
+    let (code, lines) = checked(&schemas, cmd).await;
+    assert_eq!(code, Some(1));
+    let error = lines.last().unwrap();
+    assert_eq!(error["kind"], "error");
+    assert_eq!(error["http_status"], 400, "{error}");
+    assert_eq!(error["code"], "ModelArts.4700", "{error}");
+    assert!(error["request_id"].is_string(), "{error}");
+    note(&lines);
+
     // The emulator's ready line, for harnesses that start it on --port 0.
     let ready = tokio::task::spawn_blocking(|| {
         use std::io::BufRead;

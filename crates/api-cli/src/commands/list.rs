@@ -27,6 +27,11 @@ pub async fn run(
     args: &ListArgs,
     interrupts: &Interrupts,
 ) -> Result<ExitCode, CliError> {
+    if args.quiet && global.output == Output::Json {
+        return Err(CliError::Usage(
+            "--quiet prints bare ids, one per line; it does not go with --output json".into(),
+        ));
+    }
     let target = config::connect(client, 1).await?;
     let api: Arc<dyn ProcessorTasks> = Arc::new(target.client.clone());
     let order = if args.oldest_first {
@@ -80,7 +85,7 @@ pub async fn run(
     out.flush()?;
     match ended {
         Ok(()) => {
-            if style != Style::Json {
+            if matches!(style, Style::Table { .. }) {
                 crate::note!("{shown} task(s) ({describe})");
             }
             Ok(ExitCode::SUCCESS)
