@@ -87,7 +87,7 @@ impl ServiceError {
     }
 
     /// What the error is about: the table's scope for a known code, else the status's
-    /// ([`ErrorScope::from_status`]).
+    /// ([`crate::ErrorScope::from_status`]).
     ///
     /// ```
     /// use api_model::{ErrorScope, ServiceError};
