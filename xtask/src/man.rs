@@ -9,7 +9,8 @@ use anyhow::{Result, bail};
 pub(crate) fn run(root: &Path, args: &[&str]) -> Result<()> {
     let dir = match args {
         [] => root.join("target").join("man"),
-        [dir] => Path::new(dir).to_path_buf(),
+        // Relative to where it was asked, not to the workspace the example runs in.
+        [dir] => std::env::current_dir()?.join(dir),
         _ => bail!("usage: cargo xtask man [DIR]"),
     };
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))

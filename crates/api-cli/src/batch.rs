@@ -68,6 +68,14 @@ pub enum Outcome {
     /// The request was in flight when the run stopped waiting for it: the task may or may not
     /// have been deleted.
     Unknown(String),
+    /// The delete failed after a request that may have reached the service, and asking whether
+    /// the task is still there failed too: it may or may not have been deleted.
+    Unconfirmed {
+        /// Why the delete failed.
+        error: Error,
+        /// Why asking failed.
+        check: Error,
+    },
 }
 
 /// One id and what became of it.
@@ -317,7 +325,7 @@ fn settle(
     doomed: &mut Option<String>,
     on_record: &mut impl FnMut(Record),
 ) {
-    if let Outcome::Failed(e) = &record.outcome
+    if let Outcome::Failed(e) | Outcome::Unconfirmed { check: e, .. } = &record.outcome
         && e.dooms_every_call()
         && doomed.is_none()
     {
@@ -370,6 +378,7 @@ impl Flight {
             };
             let outcome = match result {
                 Ok(deletion) => Outcome::Done(deletion),
+                // A task an attempt may have deleted is never recorded failed unchecked.
                 Err(e) if e.is_retryable() && e.request_may_have_been_sent() => {
                     check_after(&*api, &task_id, e).await
                 }
@@ -423,6 +432,10 @@ impl Flight {
 
     /// Stops every request still in flight, recording each as unknown.
     fn abandon(&mut self, why: &str, on_record: &mut impl FnMut(Record)) {
+        // Those that finished but were not collected yet keep their real result.
+        while let Some(record) = self.try_next() {
+            on_record(record);
+        }
         self.tasks.abort_all();
         for (_, (location, task_id)) in self.started.drain() {
             on_record(Record {
@@ -447,11 +460,7 @@ async fn check_after(api: &dyn ProcessorTasks, task_id: &TaskId, error: Error) -
         Err(e) if e.code() == Some(&api_client::ErrorCode::TaskNotFound) => {
             Outcome::GoneAfterFailure(error)
         }
-        Err(e) => Outcome::Unknown(format!(
-            "the delete failed ({error}) after a request that may have reached the service, \
-             and asking whether the task is still there failed too ({e}): it may or may not \
-             have been deleted"
-        )),
+        Err(check) => Outcome::Unconfirmed { error, check },
     }
 }
 

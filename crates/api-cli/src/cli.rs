@@ -44,10 +44,37 @@ Exit status:
   2    bad usage or bad input (flags, ids, id files, URLs, ports), found before anything
        is sent
   130  stopped by Ctrl-C (SIGINT); every request sent is recorded
-  141  stdout was closed during a delete (the records it did not take go to stderr);
-       list and show stop quietly with 0
+  141  stdout was closed during a delete (the records it did not take go to stderr),
+       or no output could be written; list and show stop quietly with 0
   143  stopped by SIGTERM; every request sent is recorded
 ";
+
+/// Whether a command line asks for `--output json`, read without parsing it (for a command
+/// line that does not parse: its error is then a JSON line too).
+pub fn asks_for_json<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> bool {
+    let is_json = |value: &str| value.eq_ignore_ascii_case("json");
+    let mut args = args.into_iter().skip(1);
+    let mut json = false;
+    while let Some(arg) = args.next() {
+        let Some(arg) = arg.to_str() else { continue };
+        if arg == "--" {
+            break;
+        }
+        let value = match arg {
+            "-o" | "--output" => args.next().and_then(|v| v.to_str().map(str::to_owned)),
+            _ => arg
+                .strip_prefix("--output=")
+                .or_else(|| arg.strip_prefix("-o="))
+                .or_else(|| arg.strip_prefix("-o"))
+                .map(str::to_owned),
+        };
+        if let Some(value) = value {
+            // The last one counts, as clap takes it.
+            json = is_json(&value);
+        }
+    }
+    json
+}
 
 /// Where each shell looks for completions.
 pub const COMPLETIONS_INSTALL: &str = "\
@@ -145,8 +172,10 @@ pub struct ClientArgs {
     #[arg(long)]
     pub emulator: bool,
 
-    /// How many tasks the --emulator seeds (default 10; their ids are printed when there are few).
-    #[arg(long, value_name = "N")]
+    /// How many tasks the --emulator seeds (default 10, at most 1,000,000; their ids are
+    /// printed when there are few).
+    #[arg(long, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1_000_000))]
     pub emulator_tasks: Option<usize>,
 
     /// Allow plain http to a host that is not this machine (credentials cross in the clear).
@@ -411,6 +440,29 @@ fn parse_rate(text: &str) -> Result<f64, String> {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn a_command_line_that_asks_for_json_is_seen_without_parsing_it() {
+        let asks = |line: &str| asks_for_json(line.split(' ').map(std::ffi::OsString::from));
+        for yes in [
+            "pt list -o json --bogus",
+            "pt -oJSON list",
+            "pt list --output=json",
+            "pt list -o=Json",
+            "pt --output text list --output json",
+        ] {
+            assert!(asks(yes), "{yes}");
+        }
+        for no in [
+            "pt list --bogus",
+            "pt list -o table",
+            "pt list -o json --output text",
+            "pt delete -- -o json",
+            "pt list -o",
+        ] {
+            assert!(!asks(no), "{no}");
+        }
+    }
 
     #[test]
     fn the_command_line_is_consistent() {

@@ -5,7 +5,7 @@ use std::{
     fmt,
     fs::File,
     hash::{BuildHasher, RandomState},
-    io::{self, BufRead, BufReader, Seek},
+    io::{self, BufRead, BufReader, Read, Seek},
     path::{Path, PathBuf},
     sync::Arc,
 };
@@ -45,8 +45,9 @@ pub struct Entry {
     pub raw: String,
 }
 
-/// The ids of one run. It can be read more than once (stdin is spooled to a temporary file),
-/// so a batch can be checked in full before anything is deleted.
+/// The ids of one run. It can be read more than once: a file (or stdin) is copied on the
+/// first read, so a pipe, `<(…)` or a file edited meanwhile gives both passes the same ids,
+/// and a batch can be checked in full before anything is deleted.
 #[derive(Debug)]
 pub struct IdList {
     args: Vec<String>,
@@ -54,30 +55,33 @@ pub struct IdList {
 }
 
 #[derive(Debug)]
-enum FileSource {
-    Path(PathBuf),
-    Stdin(Option<tempfile::NamedTempFile>),
+struct FileSource {
+    /// The path given, or `None` for stdin.
+    path: Option<PathBuf>,
+    /// What it held at the first read.
+    spool: Option<tempfile::NamedTempFile>,
 }
+
+/// The most input an ids file may hold (50 million ids of 19 characters take 1 GiB).
+pub const MAX_INPUT_BYTES: u64 = 1 << 30;
+
+/// The longest line an ids file may hold: an id is 1 to 64 characters, so a line this long is
+/// not one (a binary file, or the wrong file).
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
 impl IdList {
     /// Ids from arguments, then from `file` (`-` for stdin).
     pub fn new(args: Vec<String>, file: Option<&Path>) -> Self {
-        let file = file.map(|path| {
-            if path == Path::new("-") {
-                FileSource::Stdin(None)
-            } else {
-                FileSource::Path(path.to_owned())
-            }
+        let file = file.map(|path| FileSource {
+            path: (path != Path::new("-")).then(|| path.to_owned()),
+            spool: None,
         });
         Self { args, file }
     }
 
     /// The ids file, unless there is none or it is stdin.
     pub fn file_path(&self) -> Option<&Path> {
-        match &self.file {
-            Some(FileSource::Path(path)) => Some(path),
-            _ => None,
-        }
+        self.file.as_ref().and_then(|f| f.path.as_deref())
     }
 
     /// Whether any source was given.
@@ -98,98 +102,189 @@ impl IdList {
             .collect();
         let lines: Box<dyn Iterator<Item = io::Result<Entry>>> = match &mut self.file {
             None => Box::new(std::iter::empty()),
-            Some(FileSource::Path(path)) => {
-                let cannot = |e: io::Error| {
-                    io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display()))
-                };
-                let file = File::open(&*path).map_err(cannot)?;
-                if file.metadata().map_err(cannot)?.is_dir() {
-                    return Err(cannot(io::Error::new(
-                        io::ErrorKind::IsADirectory,
-                        "it is a directory",
-                    )));
-                }
-                Box::new(lines_of(BufReader::new(file), path.display().to_string()))
-            }
-            Some(FileSource::Stdin(spool)) => {
-                if spool.is_none() {
-                    let mut temp = tempfile::NamedTempFile::new()?;
-                    io::copy(&mut io::stdin().lock(), temp.as_file_mut())?;
-                    *spool = Some(temp);
-                }
-                let mut file = spool
+            Some(source) => {
+                let name = source
+                    .path
                     .as_ref()
-                    .map(|s| s.reopen())
-                    .transpose()?
-                    .ok_or_else(|| io::Error::other("stdin spool lost"))?;
-                file.rewind()?;
-                Box::new(lines_of(BufReader::new(file), "stdin".to_owned()))
+                    .map_or_else(|| "stdin".to_owned(), |p| p.display().to_string());
+                let file = source.read(&name)?;
+                Box::new(lines_of(BufReader::new(file), name))
             }
         };
         Ok(args.into_iter().map(Ok).chain(lines))
     }
 }
 
+impl FileSource {
+    /// The copy, made on the first call.
+    fn read(&mut self, name: &str) -> io::Result<File> {
+        if self.spool.is_none() {
+            let cannot =
+                |e: io::Error| io::Error::new(e.kind(), format!("cannot read {name}: {e}"));
+            let mut temp = tempfile::NamedTempFile::new()
+                .map_err(|e| io::Error::new(e.kind(), format!("cannot copy {name}: {e}")))?;
+            let copied = match &self.path {
+                None => io::copy(
+                    &mut io::stdin().lock().take(MAX_INPUT_BYTES + 1),
+                    temp.as_file_mut(),
+                ),
+                Some(path) => {
+                    let file = File::open(path).map_err(cannot)?;
+                    if file.metadata().map_err(cannot)?.is_dir() {
+                        return Err(cannot(io::Error::new(
+                            io::ErrorKind::IsADirectory,
+                            "it is a directory",
+                        )));
+                    }
+                    io::copy(&mut file.take(MAX_INPUT_BYTES + 1), temp.as_file_mut())
+                }
+            }
+            .map_err(cannot)?;
+            if copied > MAX_INPUT_BYTES {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "{name} holds more than {MAX_INPUT_BYTES} bytes: split it into smaller batches"
+                    ),
+                ));
+            }
+            self.spool = Some(temp);
+        }
+        let mut file = self
+            .spool
+            .as_ref()
+            .map(tempfile::NamedTempFile::reopen)
+            .transpose()?
+            .ok_or_else(|| io::Error::other("the copy of the ids is lost"))?;
+        file.rewind()?;
+        Ok(file)
+    }
+}
+
 /// The ids of a reader: one a line, trimmed; blank lines, `#` comment lines and ` # comments`
 /// after an id are skipped, and so is a UTF-8 byte order mark. A line that is not UTF-8 is an
 /// error naming it, and a UTF-16 file (what PowerShell's `>` and Notepad often write) is
-/// recognised and refused with what to do.
-pub fn lines_of(reader: impl BufRead, source: String) -> impl Iterator<Item = io::Result<Entry>> {
+/// recognised and refused with what to do. After an error, the iterator ends.
+pub fn lines_of(
+    mut reader: impl BufRead,
+    source: String,
+) -> impl Iterator<Item = io::Result<Entry>> {
     let source: Arc<str> = Arc::from(source);
-    reader
-        .split(b'\n')
-        .enumerate()
-        .filter_map(move |(i, line)| {
-            let at = || format!("{source}:{}", i + 1);
-            let line = match line {
-                Ok(line) => line,
-                Err(e) => return Some(Err(io::Error::new(e.kind(), format!("{}: {e}", at())))),
-            };
-            let mut bytes = line.as_slice();
-            if i == 0 {
-                if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-                    return Some(Err(utf16(&at())));
+    let mut number = 0usize;
+    let mut failed = false;
+    let mut line = Vec::new();
+    std::iter::from_fn(move || {
+        while !failed {
+            number += 1;
+            let at = || format!("{source}:{number}");
+            line.clear();
+            let read = reader
+                .by_ref()
+                .take(MAX_LINE_BYTES as u64 + 1)
+                .read_until(b'\n', &mut line);
+            let entry = match read {
+                Ok(0) => return None,
+                Ok(_) if line.len() > MAX_LINE_BYTES && !line.ends_with(b"\n") => {
+                    Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "{}: the line is longer than {MAX_LINE_BYTES} bytes, so this is not a \
+                             file of task ids",
+                            at()
+                        ),
+                    ))
                 }
-                bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-            }
-            if bytes.contains(&0) {
-                return Some(Err(utf16(&at())));
-            }
-            let Ok(text) = std::str::from_utf8(bytes) else {
-                return Some(Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!(
-                        "{}: the line is not UTF-8 text; save the file as UTF-8",
-                        at()
-                    ),
-                )));
+                Ok(_) => parse_line(&line, number, &source),
+                Err(e) => Err(io::Error::new(e.kind(), format!("{}: {e}", at()))),
             };
-            let blank = |c: char| c == ' ' || c == '\t' || c == '\r';
-            let text = text.trim_matches(blank);
-            // An id holds no whitespace: what follows ` #` is a comment.
-            let raw = text
-                .find([' ', '\t'])
-                .filter(|&cut| text[cut..].trim_start().starts_with('#'))
-                .map_or(text, |cut| text[..cut].trim_end_matches(blank));
-            if raw.is_empty() || raw.starts_with('#') {
-                return None;
+            match entry {
+                Ok(None) => continue,
+                Ok(Some(entry)) => return Some(Ok(entry)),
+                Err(e) => {
+                    failed = true;
+                    return Some(Err(e));
+                }
             }
-            Some(Ok(Entry {
-                location: Location::Line {
-                    source: Arc::clone(&source),
-                    line: i + 1,
-                },
-                raw: raw.to_owned(),
-            }))
-        })
+        }
+        None
+    })
 }
 
-fn utf16(at: &str) -> io::Error {
+/// One line: `Ok(None)` when it holds no id.
+fn parse_line(line: &[u8], number: usize, source: &Arc<str>) -> io::Result<Option<Entry>> {
+    let at = || format!("{source}:{number}");
+    let mut bytes = line;
+    if number == 1 {
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            return Err(utf16(&at(), source));
+        }
+        bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    }
+    if bytes.contains(&0) {
+        if looks_like_utf16(bytes) {
+            return Err(utf16(&at(), source));
+        }
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{}: the line holds a NUL byte, so this is not a text file of task ids",
+                at()
+            ),
+        ));
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{}: the line is not UTF-8 text; save the file as UTF-8",
+                at()
+            ),
+        ));
+    };
+    let blank = |c: char| c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    let text = text.trim_matches(blank);
+    // An id holds no whitespace: what follows ` #` is a comment.
+    let raw = text
+        .find([' ', '\t'])
+        .filter(|&cut| text[cut..].trim_start().starts_with('#'))
+        .map_or(text, |cut| text[..cut].trim_end_matches(blank));
+    if raw.is_empty() || raw.starts_with('#') {
+        return Ok(None);
+    }
+    Ok(Some(Entry {
+        location: Location::Line {
+            source: Arc::clone(source),
+            line: number,
+        },
+        raw: raw.to_owned(),
+    }))
+}
+
+/// ASCII text in UTF-16 without a byte order mark: a NUL in every other byte.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let pairs = text.len() / 2;
+    if pairs == 0 {
+        return false;
+    }
+    let zeros_at = |parity: usize| {
+        text.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    // Little-endian puts the zero second; big-endian first. Most pairs, not all: a line of
+    // UTF-16 read up to a 0x0A byte may be cut mid-pair.
+    zeros_at(0).max(zeros_at(1)) * 4 >= pairs * 3
+}
+
+fn utf16(at: &str, source: &str) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
         format!(
             "{at}: the file is UTF-16 (as PowerShell's > and Notepad often write it), not UTF-8: \
-             save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8 ids.txt > ids-utf8.txt)"
+             save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8 {source} > ids-utf8.txt)"
         ),
     )
 }
@@ -385,6 +480,76 @@ mod tests {
             let raws: Vec<String> = list.entries().unwrap().map(|e| e.unwrap().raw).collect();
             assert_eq!(raws, ["a1", "f1", "f2"]);
         }
+    }
+
+    #[test]
+    fn a_file_edited_between_the_two_passes_reads_the_same() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(file, "f1\nf2").unwrap();
+        let mut list = IdList::new(vec![], Some(file.path()));
+        let first: Vec<String> = list.entries().unwrap().map(|e| e.unwrap().raw).collect();
+        std::fs::write(file.path(), "other\n").unwrap();
+        let second: Vec<String> = list.entries().unwrap().map(|e| e.unwrap().raw).collect();
+        assert_eq!(first, second);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_read_once_and_gives_both_passes_its_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("ids.fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::write(fifo, "p1\np2\n").unwrap())
+        };
+        let mut list = IdList::new(vec![], Some(&fifo));
+        for _ in 0..2 {
+            let raws: Vec<String> = list.entries().unwrap().map(|e| e.unwrap().raw).collect();
+            assert_eq!(raws, ["p1", "p2"]);
+        }
+        writer.join().unwrap();
+    }
+
+    #[test]
+    fn nul_bytes_long_lines_and_the_end_after_an_error() {
+        let read = |bytes: &[u8]| -> Vec<io::Result<Entry>> {
+            lines_of(bytes, "my-ids.txt".into()).collect()
+        };
+        let nul = read(b"abc\0def\nok\n");
+        assert_eq!(nul.len(), 1, "nothing after the error");
+        let err = nul.into_iter().next().unwrap().unwrap_err();
+        assert!(err.to_string().contains("NUL byte"), "{err}");
+
+        let utf16 = read(b"\xFF\xFEa\x00b\x00");
+        let err = utf16.into_iter().next().unwrap().unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("iconv -f UTF-16 -t UTF-8 my-ids.txt"),
+            "{err}"
+        );
+
+        let mut long = vec![b'a'; MAX_LINE_BYTES + 10];
+        long.push(b'\n');
+        let err = read(&long).into_iter().next().unwrap().unwrap_err();
+        assert!(
+            err.to_string().contains("my-ids.txt:1") && err.to_string().contains("longer"),
+            "{err}"
+        );
+        // A line of exactly the limit, newline included, is read.
+        let mut edge = vec![b'a'; MAX_LINE_BYTES - 1];
+        edge.push(b'\n');
+        assert_eq!(
+            read(&edge).into_iter().next().unwrap().unwrap().raw.len(),
+            MAX_LINE_BYTES - 1
+        );
+        // Without a final newline, the last line still counts.
+        let last: Vec<String> = read(b"x\ny").into_iter().map(|e| e.unwrap().raw).collect();
+        assert_eq!(last, ["x", "y"]);
     }
 
     #[test]

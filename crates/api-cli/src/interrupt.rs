@@ -14,6 +14,9 @@ pub enum Cause {
     Terminate,
     /// The reader of stdout went away.
     StdoutClosed,
+    /// Records could be written neither to stdout nor to stderr (the reader of stderr went
+    /// away, or a disk is full): nothing more could be accounted for.
+    OutputFailed,
 }
 
 impl Cause {
@@ -23,16 +26,17 @@ impl Cause {
         ExitCode::from(match self {
             Cause::Interrupt => 130,
             Cause::Terminate => 143,
-            Cause::StdoutClosed => 141,
+            Cause::StdoutClosed | Cause::OutputFailed => 141,
         })
     }
 
-    /// For the summary: `SIGINT`, `SIGTERM` or `stdout closed`.
+    /// For the summary: `SIGINT`, `SIGTERM`, `stdout closed` or `output failed`.
     pub fn as_str(self) -> &'static str {
         match self {
             Cause::Interrupt => "SIGINT",
             Cause::Terminate => "SIGTERM",
             Cause::StdoutClosed => "stdout closed",
+            Cause::OutputFailed => "output failed",
         }
     }
 }

@@ -9,7 +9,30 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            let shows = matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            );
+            if !shows && api_cli::cli::asks_for_json(std::env::args_os()) {
+                // Scripts read stdout: bad usage is a JSON object there too.
+                use std::io::Write as _;
+                let rendered = e.to_string();
+                let first = rendered.lines().next().unwrap_or_default();
+                let message = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+                let error = CliError::Usage(message);
+                let mut out = std::io::stdout().lock();
+                let _ =
+                    writeln!(out, "{}", api_cli::records::error(&error)).and_then(|()| out.flush());
+            }
+            e.exit()
+        }
+    };
     let level = match cli.global.verbose {
         0 => "warn",
         1 => "info",
@@ -42,10 +65,24 @@ fn main() -> ExitCode {
         }
     };
     let json = cli.global.output == api_cli::cli::Output::Json;
+    // Reading commands stop quietly when their reader has what it wanted (`list | head`); a
+    // delete that cannot write its records says so by its exit code.
+    let reads_only = matches!(
+        cli.command,
+        api_cli::cli::Command::List(_)
+            | api_cli::cli::Command::Show(_)
+            | api_cli::cli::Command::Completions { .. }
+    );
     let code = match runtime.block_on(api_cli::run(cli)) {
         Ok(code) => code,
         // The reader of stdout left (`list | head`): what it wanted, it got.
-        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            if reads_only {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(141)
+            }
+        }
         Err(e) => {
             api_cli::note!("error: {e}");
             if json {

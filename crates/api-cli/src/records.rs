@@ -123,11 +123,36 @@ pub fn delete(record: &Record) -> Value {
             extend(&mut out, json!({"error": why}));
             out
         }
+        Outcome::Unconfirmed { error, .. } => {
+            let mut out = base("unknown");
+            extend(
+                &mut out,
+                json!({
+                    "attempts": error.attempts(),
+                    "error": unconfirmed(&record.outcome),
+                }),
+            );
+            out
+        }
     };
     if let Value::Object(map) = &mut out {
         map.retain(|_, v| !v.is_null());
     }
     out
+}
+
+/// Why an [`Outcome::Unconfirmed`] task may or may not be gone, for people.
+pub fn unconfirmed(outcome: &Outcome) -> Option<String> {
+    match outcome {
+        Outcome::Unconfirmed { error, check } => Some(format!(
+            "the delete failed ({}) after a request that may have reached the service, and \
+             asking whether the task is still there failed too ({}): it may or may not have \
+             been deleted",
+            for_people(&error.to_string()),
+            for_people(&check.to_string())
+        )),
+        _ => None,
+    }
 }
 
 /// What a dry run would delete.

@@ -39,7 +39,7 @@ pub struct Summary {
     pub not_attempted: u64,
     /// Whether a signal or a closed stdout stopped the run early.
     pub interrupted: bool,
-    /// What stopped it: `SIGINT`, `SIGTERM` or `stdout closed`.
+    /// What stopped it: `SIGINT`, `SIGTERM`, `stdout closed` or `output failed`.
     pub interrupted_by: Option<&'static str>,
     /// A failure every request would repeat (refused credentials, a wrong project, no
     /// connection) that stopped the batch at the first.
@@ -82,7 +82,7 @@ impl Summary {
             }
             Outcome::Invalid(_) => self.invalid += 1,
             Outcome::Duplicate { .. } => self.duplicates += 1,
-            Outcome::Unknown(_) => self.unknown += 1,
+            Outcome::Unknown(_) | Outcome::Unconfirmed { .. } => self.unknown += 1,
         }
     }
 
@@ -211,6 +211,13 @@ impl<O: Write, E: Write> Reporter<O, E> {
                         err,
                         "{} unknown ({}): {why}",
                         record.task_id, record.location
+                    ),
+                    Outcome::Unconfirmed { .. } => writeln!(
+                        err,
+                        "{} unknown ({}): {}",
+                        record.task_id,
+                        record.location,
+                        crate::records::unconfirmed(&record.outcome).unwrap_or_default()
                     ),
                     Outcome::Duplicate { first } => writeln!(
                         err,

@@ -60,7 +60,11 @@ fn read_done(reader: impl BufRead, source: &Arc<str>) -> Result<IdSet, CliError>
                 )));
             }
         };
-        if record.get("kind").and_then(serde_json::Value::as_str) != Some("delete") {
+        // Records of earlier versions have no `kind`: a delete record is one with a result.
+        if record
+            .get("kind")
+            .is_some_and(|kind| kind.as_str() != Some("delete"))
+        {
             continue;
         }
         let result = record.get("result").and_then(serde_json::Value::as_str);
@@ -102,6 +106,21 @@ mod tests {
         assert!(done.contains("a") && done.contains("b"));
         assert!(!done.contains("c") && !done.contains("d"));
         assert_eq!(done.len(), 2);
+    }
+
+    #[test]
+    fn records_of_earlier_versions_without_a_kind_count_too() {
+        let done = read(concat!(
+            r#"{"task_id": "a", "source": "ids.txt:1", "result": "deleted", "status": 200}"#,
+            "\n",
+            r#"{"task_id": "b", "result": "failed"}"#,
+            "\n",
+            r#"{"summary": true, "deleted": 1}"#,
+            "\n",
+        ))
+        .unwrap();
+        assert!(done.contains("a") && !done.contains("b"));
+        assert_eq!(done.len(), 1);
     }
 
     #[test]

@@ -159,6 +159,28 @@ async fn dry_run_sends_nothing() {
     );
     assert_eq!(emu.stats().requests_received, 0);
     assert_eq!(remaining(&emu, &ids), 3);
+
+    // A repeated id would be deleted once, as in a real run.
+    let mut cmd = cli(&emu);
+    cmd.args([
+        "delete",
+        "--dry-run",
+        "-o",
+        "json",
+        &ids[0],
+        &ids[1],
+        &ids[0],
+    ]);
+    let out = output(cmd).await;
+    assert!(out.status.success());
+    let lines = json_lines(&out.stdout);
+    let results: Vec<&str> = lines[..lines.len() - 1]
+        .iter()
+        .map(|l| l["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(results, ["would_delete", "would_delete", "duplicate"]);
+    assert_eq!(lines.last().unwrap()["would_delete"], 2);
+    assert_eq!(emu.stats().requests_received, 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -126,10 +126,22 @@ async fn exit_2_for_bad_urls_ports_and_flags_before_any_io() {
         &["delete", "--rate", "0", "x"],
         &["list", "--older-than", "3 fortnights"],
         &["list", "--status", "finished-ish"],
+        &[
+            "list",
+            "--emulator",
+            "--emulator-tasks",
+            "18446744073709551615",
+        ],
+        &["emulator", "--seed", "18446744073709551615"],
+        &["list", "--endpoint", "http://user:hunter2@127.0.0.1:80"],
     ] {
         let mut cmd = cli(&emu);
         cmd.args(args);
-        exits(cmd, 2).await;
+        let (stdout, stderr) = exits(cmd, 2).await;
+        assert!(
+            !stdout.contains("hunter2") && !stderr.contains("hunter2"),
+            "a password in a URL is never shown: {stderr}"
+        );
     }
     let mut failed_to_input = cli(&emu);
     let dir = tempfile::tempdir().unwrap();
@@ -256,4 +268,37 @@ async fn enum_values_are_case_insensitive() {
         "{}",
         text(&completions.stderr)
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exit_141_when_the_records_cannot_be_written_anywhere() {
+    // Text mode writes failures to stderr; its reader is gone, so the batch cannot account for
+    // what it does: it stops, and says so by its exit code (not 0).
+    let (emu, _) = emulator(0, FaultConfig::default()).await;
+    let missing: Vec<String> = (0..1000).map(|i| format!("NoSuchTask{i:09}")).collect();
+    let endpoint = emu.endpoint();
+    let (code, stdout) = tokio::task::spawn_blocking(move || {
+        use std::process::{Command as StdCommand, Stdio};
+        let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("processor-tasks"))
+            .env_clear()
+            .env("HUAWEICLOUD_SDK_AK", AK)
+            .env("HUAWEICLOUD_SDK_SK", SK)
+            .args(["delete", "--concurrency", "1", "--endpoint", &endpoint])
+            .args(["--project-id", project().as_str()])
+            .args(&missing)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take()); // `2> >(head -c 0)`
+        let out = child.wait_with_output().unwrap();
+        (out.status.code(), text(&out.stdout))
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(141), "{stdout}");
+    assert!(stdout.contains("by output failed"), "{stdout}");
+    let received = emu.stats().requests_received;
+    // Even had the pipe taken 64 KiB before its reader left, far fewer than all were sent.
+    assert!(received < 500, "the batch stopped: {received} requests");
 }

@@ -519,9 +519,14 @@ async fn delete_where_pages_through_hundreds_of_matches() {
 
 /// Runs `delete --where` on a pseudo-terminal (util-linux `script`), answering `answer`.
 async fn on_a_terminal(emu: &Emulator, answer: &str) -> std::process::Output {
+    on_a_terminal_with(emu, answer, "").await
+}
+
+/// [`on_a_terminal`], with more flags.
+async fn on_a_terminal_with(emu: &Emulator, answer: &str, flags: &str) -> std::process::Output {
     let bin = assert_cmd::cargo::cargo_bin("processor-tasks");
     let line = format!(
-        "{} --endpoint {} --project-id {} delete --where --status failed --older-than 30d --name-contains nightly",
+        "{} --endpoint {} --project-id {} delete --where --status failed --older-than 30d --name-contains nightly {flags}",
         bin.display(),
         emu.endpoint(),
         project()
@@ -538,6 +543,19 @@ async fn on_a_terminal(emu: &Emulator, answer: &str) -> std::process::Output {
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_terminal_it_asks_and_only_yes_deletes() {
     let emu = emulator_with(&TASKS).await;
+    // Declined with -o json: scripts still get the summary they wait for.
+    let out = on_a_terminal_with(&emu, "n\n", "-o json").await;
+    let shown = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    let summary: serde_json::Value = shown
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l.trim()).ok())
+        .unwrap_or_else(|| panic!("no JSON line: {shown}"));
+    assert_eq!(summary["kind"], "summary", "{shown}");
+    assert_eq!(summary["not_attempted"], 2, "{shown}");
+    assert_eq!(summary["deleted"], 0, "{shown}");
+
     let out = on_a_terminal(&emu, "n\n").await;
     let shown = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{shown}");

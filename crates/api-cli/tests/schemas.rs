@@ -161,6 +161,14 @@ async fn every_line_of_every_command_matches_its_schema() {
     assert_eq!(lines.last().unwrap()["kind"], "error");
     note(&lines);
 
+    // A command line that does not parse: an error object too, exit 2.
+    let mut cmd = cli(&emu);
+    cmd.args(["list", "--output", "json", "--no-such-flag"]);
+    let (code, lines) = checked(&schemas, cmd).await;
+    assert_eq!(code, Some(2));
+    assert_eq!(lines.last().unwrap()["kind"], "error");
+    note(&lines);
+
     // A call to the service fails: an error object with what the service said, exit 1.
     let mut cmd = cli(&emu);
     cmd.args(["show", "NoSuchTask000000000", "--output", "json"]);

@@ -29,13 +29,14 @@ pub enum Error {
     #[error("no usable credentials, nothing was sent: {0}")]
     Credentials(#[from] CredentialsError),
 
-    /// The HTTP exchange failed. `sent` says whether the request may have reached the server.
+    /// The HTTP exchange failed. `sent` says whether the request may have reached the server,
+    /// on the last attempt or an earlier one (an earlier timeout, lost reply or 5xx).
     #[error("{source} (after {attempts} attempt(s); the request {})", if *sent { "may have reached the server" } else { "was never sent" })]
     Transport {
         /// What the transport reported.
         #[source]
         source: TransportError,
-        /// Whether the request may have reached the server.
+        /// Whether the request may have reached the server, on any attempt.
         sent: bool,
         /// How many attempts were made.
         attempts: u32,

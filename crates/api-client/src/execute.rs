@@ -56,6 +56,23 @@ fn may_have_been_applied(error: &Error) -> bool {
     }
 }
 
+/// A transport error of the last attempt says "never sent" only when no attempt before it
+/// may have reached the service either: the call's request may have been carried out.
+fn sent_if_earlier(error: Error, earlier_maybe_applied: bool) -> Error {
+    match error {
+        Error::Transport {
+            source,
+            sent: false,
+            attempts,
+        } if earlier_maybe_applied => Error::Transport {
+            source,
+            sent: true,
+            attempts,
+        },
+        other => other,
+    }
+}
+
 impl Client {
     /// Runs `op` with retries within the deadline, and returns its output.
     pub(crate) async fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
@@ -127,7 +144,7 @@ impl Client {
                 }
             }
             let failed = |error| Failed {
-                error,
+                error: sent_if_earlier(error, maybe_applied),
                 throttled,
                 earlier_maybe_applied: maybe_applied,
             };

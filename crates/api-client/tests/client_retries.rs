@@ -249,6 +249,63 @@ async fn a_retry_that_finds_the_task_gone_after_a_lost_reply_is_a_deletion() {
     }
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_refused_retry_after_a_lost_reply_says_the_request_may_have_been_sent() {
+    // The first attempt's connection dropped after sending (it may have deleted the task); the
+    // retries are refused. The call's request may have reached the server, so the error must
+    // not say "never sent": callers check before calling the task not deleted.
+    let err = delete_after(
+        vec![Err(io_error()), Err(connect_error()), Err(connect_error())],
+        false,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                sent: true,
+                attempts: 3,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.request_may_have_been_sent());
+    assert!(
+        err.to_string().contains("may have reached the server"),
+        "{err}"
+    );
+
+    // Refused every time: never sent.
+    let err = delete_after(
+        vec![
+            Err(connect_error()),
+            Err(connect_error()),
+            Err(connect_error()),
+        ],
+        false,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::Transport { sent: false, .. }),
+        "{err:?}"
+    );
+    // After a 429 (refused by the gateway without acting): never sent either.
+    let err = delete_after(
+        vec![
+            Ok(error_reply(429, "APIG.0308")),
+            Err(connect_error()),
+            Err(connect_error()),
+        ],
+        false,
+    )
+    .await
+    .unwrap_err();
+    assert!(!err.request_may_have_been_sent(), "{err:?}");
+}
+
 /// A transport error like the one `text` describes (they cannot be cloned).
 fn first_err(text: &str) -> Result<http::Response<bytes::Bytes>, TransportError> {
     if text.contains("Timeout") {

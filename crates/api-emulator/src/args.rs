@@ -49,7 +49,8 @@ pub struct EmulatorArgs {
 
     /// How many tasks to seed into the project: varied statuses, types, ages and versions, as
     /// `processor-tasks --emulator` has (deterministic ids, see --rng-seed).
-    #[arg(long = "seed", value_name = "N", default_value_t = 0)]
+    #[arg(long = "seed", value_name = "N", default_value_t = 0,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1_000_000))]
     pub seed: usize,
 
     /// The seed of the RNG behind task ids (and faults, unless --fault-seed is given).

@@ -138,7 +138,7 @@ impl FromStr for Endpoint {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         let malformed = |reason: String| InvalidEndpoint::Malformed {
-            value: value.to_owned(),
+            value: shown(value),
             reason,
         };
         let uri: Uri = value
@@ -148,7 +148,7 @@ impl FromStr for Endpoint {
             Some(s) if *s == Scheme::HTTPS || *s == Scheme::HTTP => s.clone(),
             Some(_) => {
                 return Err(InvalidEndpoint::UnsupportedScheme {
-                    value: value.to_owned(),
+                    value: shown(value),
                 });
             }
             None => return Err(malformed("it has no scheme (https://...)".to_owned())),
@@ -162,7 +162,7 @@ impl FromStr for Endpoint {
         }
         if uri.query().is_some() || value.contains('#') || authority.as_str().contains('@') {
             return Err(InvalidEndpoint::ExtraParts {
-                value: value.to_owned(),
+                value: shown(value),
             });
         }
         // The URI parser takes any digits after the colon; a port is 1 to 65535.
@@ -183,6 +183,26 @@ impl FromStr for Endpoint {
     }
 }
 
+/// An endpoint as an error may show it: without a user name or password, a query or a
+/// fragment, which may hold secrets.
+fn shown(value: &str) -> String {
+    let (scheme, rest) = match value.find("://") {
+        Some(at) => value.split_at(at + 3),
+        None => ("", value),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let authority = match authority.rfind('@') {
+        Some(at) => format!("…@{}", &authority[at + 1..]),
+        None => authority.to_owned(),
+    };
+    let tail = match tail.find(['?', '#']) {
+        Some(at) => format!("{}{}…", &tail[..at], &tail[at..=at]),
+        None => tail.to_owned(),
+    };
+    format!("{scheme}{authority}{tail}")
+}
+
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}://{}{}", self.scheme, self.authority, self.base_path)
@@ -192,6 +212,23 @@ impl fmt::Display for Endpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_never_show_user_names_passwords_or_queries() {
+        for (value, secret) in [
+            ("http://user:hunter2@127.0.0.1:80", "hunter2"),
+            ("https://hunter2@example.com/p", "hunter2"),
+            ("https://example.com/p?token=hunter2", "hunter2"),
+            ("https://example.com/p#hunter2", "hunter2"),
+            ("ftp://u:hunter2@example.com", "hunter2"),
+            ("u:hunter2@example.com", "hunter2"),
+        ] {
+            let err = value.parse::<Endpoint>().unwrap_err().to_string();
+            assert!(!err.contains(secret), "{value}: {err}");
+        }
+        assert_eq!(shown("http://u:p@h:1/x?q#f"), "http://…@h:1/x?…");
+        assert_eq!(shown("https://example.com/a"), "https://example.com/a");
+    }
 
     #[test]
     fn parses_and_joins_paths() {

@@ -87,7 +87,9 @@ impl ServiceError {
     }
 
     /// What the error is about: the table's scope for a known code, else the status's
-    /// ([`crate::ErrorScope::from_status`]).
+    /// ([`crate::ErrorScope::from_status`]), except that a 404 carrying a service code the
+    /// table does not know is about the task: the service itself answered (a wrong address is
+    /// answered by the gateway, `APIG.*`, or with no code at all).
     ///
     /// ```
     /// use api_model::{ErrorScope, ServiceError};
@@ -97,11 +99,23 @@ impl ServiceError {
     /// assert_eq!(wrong_sk.scope(), ErrorScope::Account);
     /// let odd = ServiceError::from_reply(StatusCode::FORBIDDEN, &HeaderMap::new(), b"");
     /// assert_eq!(odd.scope(), ErrorScope::Account);
+    /// let no_route = ServiceError::from_reply(StatusCode::NOT_FOUND, &HeaderMap::new(), b"not found");
+    /// assert_eq!(no_route.scope(), ErrorScope::Endpoint);
+    /// let no_task = ServiceError::from_reply(StatusCode::NOT_FOUND, &HeaderMap::new(), br#"{"error_code":"ModelArts.4799"}"#);
+    /// assert_eq!(no_task.scope(), ErrorScope::Task);
     /// ```
     pub fn scope(&self) -> crate::ErrorScope {
-        self.code
-            .scope()
-            .unwrap_or_else(|| crate::ErrorScope::from_status(self.status.as_u16()))
+        if let Some(scope) = self.code.scope() {
+            return scope;
+        }
+        let code = self.code.as_str();
+        if self.status == http::StatusCode::NOT_FOUND
+            && !code.is_empty()
+            && !code.starts_with("APIG.")
+        {
+            return crate::ErrorScope::Task;
+        }
+        crate::ErrorScope::from_status(self.status.as_u16())
     }
 }
 

@@ -479,3 +479,61 @@ async fn a_failure_every_request_would_repeat_stops_after_the_one_request_sent_a
     assert!(end.doomed.unwrap().contains("APIG.0301"));
     assert!(end.interrupted.is_none());
 }
+
+fn refused(sent: bool) -> Error {
+    Error::Transport {
+        source: api_transport::TransportError::connect(io::Error::new(
+            io::ErrorKind::ConnectionRefused,
+            "refused",
+        )),
+        sent,
+        attempts: 3,
+    }
+}
+
+#[tokio::test]
+async fn a_task_an_attempt_may_have_deleted_is_checked_and_unknown_when_the_check_fails() {
+    // The first attempt's reply was lost, then the connection was refused: the delete may have
+    // happened. Asking fails the same way, so the record is unknown, never failed, and since
+    // every request would be refused, the batch stops there.
+    let mut api = MockProcessorTasks::new();
+    api.expect_delete_processor_task()
+        .times(1)
+        .returning(|_| Err(refused(true)));
+    api.expect_describe_processor_task()
+        .times(1)
+        .returning(|_| Err(refused(false)));
+    let ids = many(5);
+    let (records, end) = run_all(
+        Arc::new(api),
+        entries(&refs(&ids)),
+        &options(4),
+        &Interrupts::manual(),
+    )
+    .await;
+    assert_eq!(records.len(), 1);
+    assert!(
+        matches!(records[0].outcome, Outcome::Unconfirmed { .. }),
+        "{:?}",
+        records[0].outcome
+    );
+    let text = crate::records::delete(&records[0]).to_string();
+    assert!(text.contains(r#""result":"unknown""#), "{text}");
+    assert_eq!(end.not_attempted, 4);
+    assert!(end.doomed.is_some());
+
+    // Refused on every attempt: never sent, so failed without asking.
+    let mut api = MockProcessorTasks::new();
+    api.expect_delete_processor_task()
+        .times(1)
+        .returning(|_| Err(refused(false)));
+    api.expect_describe_processor_task().never();
+    let (records, _) = run_all(
+        Arc::new(api),
+        entries(&["a", "b"]),
+        &options(4),
+        &Interrupts::manual(),
+    )
+    .await;
+    assert!(matches!(records[0].outcome, Outcome::Failed(_)));
+}

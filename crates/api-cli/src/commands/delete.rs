@@ -73,11 +73,23 @@ pub async fn run(
     let mut reporter = Reporter::stdout(global.output).stopping(interrupts);
     if args.dry_run {
         let mut would = 0u64;
+        let mut seen = IdSet::with_capacity(usize::try_from(check.total).unwrap_or(0));
         for entry in ids.entries()? {
             let entry = entry?;
-            if entry.raw.parse::<TaskId>().is_ok() && !done_before.contains(&entry.raw) {
-                reporter.would_delete(&entry.location, &entry.raw)?;
-                would += 1;
+            if entry.raw.parse::<TaskId>().is_err() || done_before.contains(&entry.raw) {
+                continue;
+            }
+            // As the real run does: a repeated id is deleted once, and recorded as a duplicate.
+            match seen.insert(&entry.raw, &entry.location) {
+                Some(first) => reporter.record(&batch::Record {
+                    location: entry.location,
+                    task_id: entry.raw,
+                    outcome: Outcome::Duplicate { first },
+                })?,
+                None => {
+                    reporter.would_delete(&entry.location, &entry.raw)?;
+                    would += 1;
+                }
             }
         }
         reporter.dry_run_summary(would, check.invalid)?;
@@ -85,12 +97,19 @@ pub async fn run(
         return Ok(ExitCode::SUCCESS);
     }
 
-    let failed_to = args
-        .failed_to
-        .as_deref()
-        .map(|path| FailedTo::create(path, ids.file_path()))
-        .transpose()?;
     let target = config::connect(client, usize::from(args.concurrency)).await?;
+    // Created once the settings are known good, before anything is sent: a run refused as
+    // bad usage leaves an earlier list in place.
+    let failed_to = match args.failed_to.as_deref() {
+        Some(path) => match FailedTo::create(path, ids.file_path()) {
+            Ok(failed_to) => Some(failed_to),
+            Err(e) => {
+                target.shutdown().await;
+                return Err(e);
+            }
+        },
+        None => None,
+    };
     let options = BatchOptions {
         concurrency: usize::from(args.concurrency),
         rate: args.rate,
@@ -143,14 +162,17 @@ pub async fn delete_all<O: Write, E: Write>(
             summary.add(&record);
             progress.inc(1);
             if let Some(leftovers) = leftovers
-                && matches!(record.outcome, Outcome::Failed(_) | Outcome::Unknown(_))
+                && matches!(
+                    record.outcome,
+                    Outcome::Failed(_) | Outcome::Unknown(_) | Outcome::Unconfirmed { .. }
+                )
             {
                 leftovers.note(&record.task_id);
             }
             let printed = progress.suspend(|| reporter.record(&record));
             if let Err(e) = printed {
                 // Neither stdout nor stderr takes records: nothing more can be accounted for.
-                interrupts.stop(Cause::StdoutClosed);
+                interrupts.stop(Cause::OutputFailed);
                 write_error.get_or_insert(e);
             }
         },
@@ -176,7 +198,9 @@ pub async fn delete_all<O: Write, E: Write>(
     target.shutdown().await;
     let leftovers_written = failed_to.map_or(Ok(()), FailedTo::finish);
     if let Some(e) = write_error {
-        return Err(e.into());
+        // The records that could not be written are lost to the reader; say so where possible.
+        crate::note!("error: the records could not be written, so the run stopped: {e}");
+        return Ok(Cause::OutputFailed.exit_code());
     }
     leftovers_written?;
     written?;

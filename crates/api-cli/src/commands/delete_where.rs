@@ -4,6 +4,7 @@ use std::{
     io::{self, BufWriter, IsTerminal, Write},
     process::ExitCode,
     sync::Arc,
+    time::Duration,
 };
 
 use api_client::ProcessorTasks;
@@ -11,8 +12,8 @@ use api_model::{ProcessorTask, SortOrder};
 use futures_util::TryStreamExt;
 
 use crate::{
-    batch::BatchOptions,
-    cli::{ClientArgs, DeleteArgs, Global},
+    batch::{BatchEnd, BatchOptions},
+    cli::{ClientArgs, DeleteArgs, Global, Output},
     commands::delete::delete_all,
     config,
     confirm::{self, Confirmation},
@@ -21,7 +22,7 @@ use crate::{
     filter::{self, TaskFilter},
     ids::{Entry, Location},
     interrupt::{Cause, Interrupts},
-    report::Reporter,
+    report::{Reporter, Summary},
     table,
 };
 
@@ -38,11 +39,6 @@ pub async fn run(
                 .into(),
         ));
     }
-    // Refused before anything is sent if it cannot be written.
-    let failed_to = match &args.failed_to {
-        Some(path) if !args.dry_run => Some(FailedTo::create(path, None)?),
-        _ => None,
-    };
     let target = config::connect(client, usize::from(args.concurrency)).await?;
     let api: Arc<dyn ProcessorTasks> = Arc::new(target.client.clone());
     let Some(mut matched) = until_interrupted(
@@ -52,7 +48,7 @@ pub async fn run(
     .await
     .transpose()?
     else {
-        return interrupted(target, interrupts, "while listing the tasks").await;
+        return interrupted(global, target, interrupts, "while listing the tasks", 0).await;
     };
 
     // The plan is for the person deciding: stderr, so that `> out.txt` never hides it.
@@ -95,14 +91,16 @@ pub async fn run(
             let agreed = match until_interrupted(interrupts, answer).await {
                 None => {
                     crate::note!("");
-                    return interrupted(target, interrupts, "at the question").await;
+                    let left = matched.len() as u64;
+                    return interrupted(global, target, interrupts, "at the question", left).await;
                 }
                 Some(joined) => joined
                     .map_err(|e| CliError::Failed(format!("cannot ask for confirmation: {e}")))??,
             };
             if !agreed {
                 crate::note!("nothing was deleted");
-                return finish(target, ExitCode::from(1)).await;
+                let left = matched.len() as u64;
+                return deleted_nothing(global, target, left, None, ExitCode::from(1)).await;
             }
             // Time passed while the question was open: delete only what still matches.
             let Some(fresh) = until_interrupted(
@@ -112,7 +110,15 @@ pub async fn run(
             .await
             .transpose()?
             else {
-                return interrupted(target, interrupts, "while listing the tasks again").await;
+                let left = matched.len() as u64;
+                return interrupted(
+                    global,
+                    target,
+                    interrupts,
+                    "while listing the tasks again",
+                    left,
+                )
+                .await;
             };
             let (kept, changed) = still_matching(matched, &fresh);
             if !changed.is_empty() {
@@ -136,8 +142,21 @@ pub async fn run(
 
     if matched.is_empty() {
         crate::note!("nothing left to delete");
-        return finish(target, ExitCode::SUCCESS).await;
+        return deleted_nothing(global, target, 0, None, ExitCode::SUCCESS).await;
     }
+    // Refused before anything is sent if it cannot be written.
+    let failed_to = match args
+        .failed_to
+        .as_deref()
+        .map(|path| FailedTo::create(path, None))
+    {
+        None => None,
+        Some(Ok(failed_to)) => Some(failed_to),
+        Some(Err(e)) => {
+            let _ = finish(target, ExitCode::SUCCESS).await;
+            return Err(e);
+        }
+    };
     let total = matched.len() as u64;
     let entries = matched.into_iter().enumerate().map(|(n, task)| {
         Ok(Entry {
@@ -183,13 +202,47 @@ async fn until_interrupted<T>(
 
 /// Ends a run interrupted before anything was deleted.
 async fn interrupted(
+    global: &Global,
     target: config::Target,
     interrupts: &Interrupts,
     when: &str,
+    not_attempted: u64,
 ) -> Result<ExitCode, CliError> {
     let cause = interrupts.state().cause().unwrap_or(Cause::Interrupt);
     crate::note!("interrupted by {cause} {when}: nothing was deleted");
-    finish(target, cause.exit_code()).await
+    deleted_nothing(
+        global,
+        target,
+        not_attempted,
+        Some(cause),
+        cause.exit_code(),
+    )
+    .await
+}
+
+/// Ends a run that deleted nothing (declined, interrupted, nothing left): with `-o json`, the
+/// summary scripts wait for, saying so.
+async fn deleted_nothing(
+    global: &Global,
+    target: config::Target,
+    not_attempted: u64,
+    interrupted: Option<Cause>,
+    code: ExitCode,
+) -> Result<ExitCode, CliError> {
+    target.shutdown().await;
+    if global.output == Output::Json {
+        let mut summary = Summary::default();
+        let end = BatchEnd {
+            not_attempted,
+            interrupted,
+            ..BatchEnd::default()
+        };
+        summary.finish(Duration::ZERO, &end);
+        let mut reporter = Reporter::stdout(global.output);
+        reporter.summary("delete", &summary)?;
+        reporter.flush()?;
+    }
+    Ok(code)
 }
 
 /// The confirmed tasks that are still in `fresh` (the filter's matches now), and the ids of

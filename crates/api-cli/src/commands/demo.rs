@@ -113,7 +113,7 @@ pub async fn run(
                 Outcome::Done(_) | Outcome::GoneAfterFailure(_) => {
                     recorded_gone.insert(record.task_id.clone());
                 }
-                Outcome::Unknown(_) => {
+                Outcome::Unknown(_) | Outcome::Unconfirmed { .. } => {
                     recorded_unknown.insert(record.task_id.clone());
                 }
                 _ => {}
