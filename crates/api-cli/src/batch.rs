@@ -193,16 +193,13 @@ pub async fn run_noting(
                 () = pacer.wait() => {}
             }
         }
-        if stopped {
-            end.not_attempted += 1;
-            on_not_attempted(&ready.raw);
-            break;
+        if !stopped {
+            while let Some(record) = flight.try_next() {
+                settle(record, &mut limit, &mut doomed, &mut on_record);
+                settled = true;
+            }
         }
-        while let Some(record) = flight.try_next() {
-            settle(record, &mut limit, &mut doomed, &mut on_record);
-            settled = true;
-        }
-        if doomed.is_some() {
+        if stopped || doomed.is_some() {
             end.not_attempted += 1;
             on_not_attempted(&ready.raw);
             break;

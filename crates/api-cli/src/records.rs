@@ -54,91 +54,58 @@ fn with_kind(kind: &str, fields: Value, status: TaskStatus, create_time: i64) ->
 
 /// What became of one id of a `delete`.
 pub fn delete(record: &Record) -> Value {
-    let source = record.location.to_string();
-    let base = |result: &str| {
-        json!({
-            "kind": "delete",
-            "task_id": record.task_id,
-            "source": source,
-            "result": result,
-        })
-    };
-    let mut out = match &record.outcome {
-        Outcome::Done(d) => {
-            let mut out = base(if already_gone(d) {
+    let (result, fields) = match &record.outcome {
+        Outcome::Done(d) => (
+            if already_gone(d) {
                 "already_gone"
             } else {
                 "deleted"
-            });
-            extend(
-                &mut out,
-                json!({
-                    "gone_on_retry": d.gone_on_retry,
-                    "attempts": d.attempts,
-                    "request_id": d.request_id,
-                }),
-            );
-            out
-        }
-        Outcome::GoneAfterFailure(e) => {
-            let mut out = base("deleted");
-            extend(
-                &mut out,
-                json!({
-                    "gone_on_retry": false,
-                    "confirmed_by": "describe",
-                    "attempts": e.attempts(),
-                    "error": for_people(&e.to_string()),
-                }),
-            );
-            out
-        }
-        Outcome::Failed(e) => {
-            let mut out = base("failed");
-            extend(
-                &mut out,
-                json!({
-                    "attempts": e.attempts(),
-                    "http_status": e.service_error().map(|s| s.status().as_u16()),
-                    "code": e.code().map(|c| c.as_str().to_owned()),
-                    "error": for_people(&e.to_string()),
-                    "retryable": e.is_retryable(),
-                    "request_id": e.request_id(),
-                }),
-            );
-            out
-        }
-        Outcome::Invalid(e) => {
-            let mut out = base("invalid");
-            extend(&mut out, json!({"error": e.to_string()}));
-            out
-        }
-        Outcome::Duplicate { first } => {
-            let mut out = base("duplicate");
-            extend(&mut out, json!({"first_seen": first.to_string()}));
-            out
-        }
-        Outcome::Unknown(why) => {
-            let mut out = base("unknown");
-            extend(&mut out, json!({"error": why}));
-            out
-        }
-        Outcome::Unconfirmed { error, .. } => {
-            let mut out = base("unknown");
-            extend(
-                &mut out,
-                json!({
-                    "attempts": error.attempts(),
-                    "error": unconfirmed(&record.outcome),
-                }),
-            );
-            out
-        }
+            },
+            json!({
+                "gone_on_retry": d.gone_on_retry,
+                "attempts": d.attempts,
+                "request_id": d.request_id,
+            }),
+        ),
+        Outcome::GoneAfterFailure(e) => (
+            "deleted",
+            json!({
+                "gone_on_retry": false,
+                "confirmed_by": "describe",
+                "attempts": e.attempts(),
+                "error": for_people(&e.to_string()),
+            }),
+        ),
+        Outcome::Failed(e) => (
+            "failed",
+            json!({
+                "attempts": e.attempts(),
+                "http_status": e.service_error().map(|s| s.status().as_u16()),
+                "code": e.code().map(|c| c.as_str().to_owned()),
+                "error": for_people(&e.to_string()),
+                "retryable": e.is_retryable(),
+                "request_id": e.request_id(),
+            }),
+        ),
+        Outcome::Invalid(e) => ("invalid", json!({"error": e.to_string()})),
+        Outcome::Duplicate { first } => ("duplicate", json!({"first_seen": first.to_string()})),
+        Outcome::Unknown(why) => ("unknown", json!({"error": why})),
+        Outcome::Unconfirmed { error, .. } => (
+            "unknown",
+            json!({
+                "attempts": error.attempts(),
+                "error": unconfirmed(&record.outcome),
+            }),
+        ),
     };
-    if let Value::Object(map) = &mut out {
-        map.retain(|_, v| !v.is_null());
-    }
-    out
+    let mut out = json!({
+        "kind": "delete",
+        "task_id": record.task_id,
+        "source": record.location.to_string(),
+        "result": result,
+    });
+    extend(&mut out, fields);
+    without_nulls(out)
 }
 
 /// Why an [`Outcome::Unconfirmed`] task may or may not be gone, for people.
@@ -219,10 +186,15 @@ pub fn error(error: &CliError) -> Value {
             json!({"http_status": http_status, "code": code, "request_id": request_id}),
         );
     }
-    if let Value::Object(map) = &mut out {
+    without_nulls(out)
+}
+
+/// The object without its `null` fields: absent rather than null.
+fn without_nulls(mut value: Value) -> Value {
+    if let Value::Object(map) = &mut value {
         map.retain(|_, v| !v.is_null());
     }
-    out
+    value
 }
 
 fn extend(target: &mut Value, fields: Value) {

@@ -67,18 +67,8 @@ async fn one_run(seed: u64, how: Interruption) -> Run {
     let file = dir.path().join("ids.txt");
     std::fs::write(&file, ids.join("\n")).unwrap();
 
-    let bin = assert_cmd::cargo::cargo_bin("processor-tasks");
-    let mut cmd = Command::new(bin);
-    cmd.env_clear()
-        .env("HUAWEICLOUD_SDK_AK", AK)
-        .env("HUAWEICLOUD_SDK_SK", SK)
-        .args([
-            "--endpoint",
-            &emu.endpoint(),
-            "--project-id",
-            project().as_str(),
-        ])
-        .args(["delete", "--from-file"])
+    let mut cmd = spawnable(&emu);
+    cmd.args(["delete", "--from-file"])
         .arg(&file)
         .args(["--if-exists", "--concurrency", "8", "--output", "json"])
         .args(["--max-attempts", "5", "--attempt-timeout", "5s"])

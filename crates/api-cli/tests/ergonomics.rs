@@ -11,15 +11,6 @@ use api_emulator::{Emulator, FaultConfig, Route};
 use assert_cmd::Command;
 use common::*;
 
-/// The binary with credentials in the environment and nothing else.
-fn bare() -> Command {
-    let mut cmd = Command::cargo_bin("processor-tasks").unwrap();
-    cmd.env_clear()
-        .env("HUAWEICLOUD_SDK_AK", AK)
-        .env("HUAWEICLOUD_SDK_SK", SK);
-    cmd
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn connection_flags_work_after_the_command_too() {
     let (emu, ids) = emulator(3, FaultConfig::default()).await;
@@ -102,14 +93,10 @@ async fn an_explicit_endpoint_beats_an_exported_region() {
 #[tokio::test(flavor = "multi_thread")]
 async fn list_into_head_exits_0_silently() {
     let (emu, _) = emulator(300, FaultConfig::default()).await;
-    let endpoint = emu.endpoint();
+    let mut cmd = spawnable(&emu);
     let (code, first, stderr) = tokio::task::spawn_blocking(move || {
-        let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("processor-tasks"))
-            .env_clear()
-            .env("HUAWEICLOUD_SDK_AK", AK)
-            .env("HUAWEICLOUD_SDK_SK", SK)
-            .args(["list", "--output", "json", "--endpoint", &endpoint])
-            .args(["--project-id", project().as_str()])
+        let mut child = cmd
+            .args(["list", "--output", "json"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -276,15 +276,11 @@ async fn exit_141_when_the_records_cannot_be_written_anywhere() {
     // what it does: it stops, and says so by its exit code (not 0).
     let (emu, _) = emulator(0, FaultConfig::default()).await;
     let missing: Vec<String> = (0..1000).map(|i| format!("NoSuchTask{i:09}")).collect();
-    let endpoint = emu.endpoint();
+    let mut cmd = spawnable(&emu);
     let (code, stdout) = tokio::task::spawn_blocking(move || {
-        use std::process::{Command as StdCommand, Stdio};
-        let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("processor-tasks"))
-            .env_clear()
-            .env("HUAWEICLOUD_SDK_AK", AK)
-            .env("HUAWEICLOUD_SDK_SK", SK)
-            .args(["delete", "--concurrency", "1", "--endpoint", &endpoint])
-            .args(["--project-id", project().as_str()])
+        use std::process::Stdio;
+        let mut child = cmd
+            .args(["delete", "--concurrency", "1"])
             .args(&missing)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -82,16 +82,8 @@ fn assert_stopped(
 async fn a_wrong_secret_key_stops_the_batch_at_the_first_401() {
     let (emu, ids) = emulator(IDS, FaultConfig::default()).await;
     let file = ids_file(&ids);
-    let mut cmd = Command::cargo_bin("processor-tasks").unwrap();
-    cmd.env_clear()
-        .env("HUAWEICLOUD_SDK_AK", AK)
-        .env("HUAWEICLOUD_SDK_SK", "not-the-secret-key")
-        .args([
-            "--endpoint",
-            &emu.endpoint(),
-            "--project-id",
-            project().as_str(),
-        ]);
+    let mut cmd = cli(&emu);
+    cmd.env("HUAWEICLOUD_SDK_SK", "not-the-secret-key");
     let (code, records, summary, stderr) = run(cmd, &file).await;
     assert_stopped("wrong SK", code, &records, &summary, &stderr, "APIG.0301");
     let sent = emu.stats().requests_received;
@@ -104,16 +96,7 @@ async fn a_wrong_secret_key_stops_the_batch_at_the_first_401() {
 async fn a_project_the_credentials_do_not_have_stops_at_the_first_403() {
     let (emu, ids) = emulator(IDS, FaultConfig::default()).await;
     let file = ids_file(&ids);
-    let mut cmd = Command::cargo_bin("processor-tasks").unwrap();
-    cmd.env_clear()
-        .env("HUAWEICLOUD_SDK_AK", AK)
-        .env("HUAWEICLOUD_SDK_SK", SK)
-        .args([
-            "--endpoint",
-            &emu.endpoint(),
-            "--project-id",
-            "ffffffffffffffffffffffffffffffff",
-        ]);
+    let cmd = cli_at(&emu.endpoint(), "ffffffffffffffffffffffffffffffff");
     let (code, records, summary, stderr) = run(cmd, &file).await;
     assert_stopped(
         "wrong project",
@@ -141,16 +124,7 @@ async fn a_refused_connection_stops_the_batch() {
         .map(|t| t.task_id.to_string())
         .collect();
     let file = ids_file(&ids);
-    let mut cmd = Command::cargo_bin("processor-tasks").unwrap();
-    cmd.env_clear()
-        .env("HUAWEICLOUD_SDK_AK", AK)
-        .env("HUAWEICLOUD_SDK_SK", SK)
-        .args([
-            "--endpoint",
-            &format!("http://127.0.0.1:{port}"),
-            "--project-id",
-            project().as_str(),
-        ]);
+    let cmd = cli_at(&format!("http://127.0.0.1:{port}"), project().as_str());
     let (code, records, summary, stderr) = run(cmd, &file).await;
     assert_stopped(
         "connection refused",
@@ -169,17 +143,8 @@ async fn a_name_that_does_not_resolve_stops_the_batch() {
         .map(|t| t.task_id.to_string())
         .collect();
     let file = ids_file(&ids);
-    let mut cmd = Command::cargo_bin("processor-tasks").unwrap();
-    cmd.env_clear()
-        .env("HUAWEICLOUD_SDK_AK", AK)
-        .env("HUAWEICLOUD_SDK_SK", SK)
-        .args([
-            "--endpoint",
-            "https://modelarts.nowhere.invalid",
-            "--project-id",
-            project().as_str(),
-        ])
-        .args(["--max-attempts", "1", "--attempt-timeout", "5s"]);
+    let mut cmd = cli_at("https://modelarts.nowhere.invalid", project().as_str());
+    cmd.args(["--max-attempts", "1", "--attempt-timeout", "5s"]);
     let (code, records, summary, stderr) = run(cmd, &file).await;
     assert_stopped("no such host", code, &records, &summary, &stderr, "connect");
 }

@@ -29,8 +29,30 @@ pub async fn emulator(n: usize, faults: FaultConfig) -> (Emulator, Vec<String>) 
     (emu, ids)
 }
 
-pub fn cli(emu: &Emulator) -> Command {
+/// The binary with the test credentials in the environment and nothing else.
+pub fn bare() -> Command {
     let mut cmd = Command::cargo_bin("processor-tasks").unwrap();
+    cmd.env_clear()
+        .env("HUAWEICLOUD_SDK_AK", AK)
+        .env("HUAWEICLOUD_SDK_SK", SK);
+    cmd
+}
+
+/// The binary pointed at `endpoint` and `project_id`, with the test credentials.
+pub fn cli_at(endpoint: &str, project_id: &str) -> Command {
+    let mut cmd = bare();
+    cmd.args(["--endpoint", endpoint, "--project-id", project_id]);
+    cmd
+}
+
+/// The binary pointed at `emu`, with the test credentials.
+pub fn cli(emu: &Emulator) -> Command {
+    cli_at(&emu.endpoint(), project().as_str())
+}
+
+/// [`cli`] as a process to spawn and signal, or to read from as it runs.
+pub fn spawnable(emu: &Emulator) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("processor-tasks"));
     cmd.env_clear()
         .env("HUAWEICLOUD_SDK_AK", AK)
         .env("HUAWEICLOUD_SDK_SK", SK)
