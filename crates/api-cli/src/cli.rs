@@ -11,9 +11,12 @@ Examples:
   # See the main job work on a local emulator, no account needed:
   processor-tasks demo
 
-  # Delete two tasks in cn-north-4 (credentials from HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK):
-  processor-tasks --region cn-north-4 --project-id a4a5d4098fb4474fa22cd05f897d6b99 \\
-      delete SNEJua7qdZZN8GvkcEr Bz91kAq0pLmN3xYt7Wc
+  # Delete two tasks in cn-north-4, with the credentials and project the official SDKs
+  # would find (env, ~/.huaweicloud/credentials, ECS metadata, pod identity, OIDC):
+  processor-tasks --region cn-north-4 delete SNEJua7qdZZN8GvkcEr Bz91kAq0pLmN3xYt7Wc
+
+  # See what was found, and where from (no secrets):
+  processor-tasks --region cn-north-4 config
 
   # Delete a list of ids, 32 at a time, counting tasks already gone as success:
   processor-tasks delete --from-file ids.txt --concurrency 32 --if-exists --output json
@@ -37,6 +40,20 @@ Examples:
 
   # Serve the emulator for your own tests:
   processor-tasks emulator --port 8080 --seed 100
+
+Where settings come from (first found wins):
+  endpoint     --endpoint; HUAWEICLOUD_SDK_ENDPOINT; else the region's:
+               HUAWEICLOUD_SDK_REGION_MODELARTS_<REGION>, regions.yaml
+               (HUAWEICLOUD_SDK_REGIONS_FILE or ~/.huaweicloud/regions.yaml), the catalog
+  region       --region; HUAWEICLOUD_SDK_REGION (an unknown one is refused, exit 2)
+  credentials  --token-file, or --ak with --sk-file (or HUAWEICLOUD_SDK_SK); else the chain:
+               OIDC STS (HUAWEICLOUD_OIDC_*), environment (HUAWEICLOUD_SDK_AK/_SK
+               [/_SECURITY_TOKEN], HUAWEICLOUD_SDK_IDP_ID + _ID_TOKEN_FILE, _IAM_TOKEN),
+               profile (HUAWEICLOUD_SDK_CREDENTIALS_FILE or ~/.huaweicloud/credentials,
+               [basiccredentials] then [basic]), ECS metadata, pod identity
+               (HC_CONTAINER_CREDENTIALS_FULL_URI + HC_CONTAINER_AUTHORIZATION_TOKEN_FILE)
+  project id   --project-id; HUAWEICLOUD_SDK_PROJECT_ID; the profile's project_id; else
+               discovered through IAM (GET /v3/projects?name=<region>)
 
 Exit status:
   0    everything asked was done
@@ -133,28 +150,30 @@ pub struct Global {
 }
 
 /// Where the service is, who is calling, and how: the commands that call the service
-/// (`delete`, `list`, `show`) take these before or after the command name. A flag beats the
-/// environment (`HUAWEICLOUD_SDK_ENDPOINT`, `_REGION`, `_PROJECT_ID`, `_AK`, `_SK`,
-/// `_SECURITY_TOKEN`, `_IAM_TOKEN`); given both before and after the command, the one after
-/// wins.
+/// (`delete`, `list`, `show`, `config`) take these before or after the command name. A flag
+/// beats what the client finds on its own (see "Where settings come from" in `--help`); given
+/// both before and after the command, the one after wins.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ClientArgs {
     /// The endpoint URL, e.g. https://modelarts.eu-de.otc.t-systems.com [env: HUAWEICLOUD_SDK_ENDPOINT].
-    /// It beats a region set anywhere.
+    /// It beats the region's endpoint; the region then only names the project to discover.
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
 
-    /// The region; the endpoint is https://modelarts.{region}.myhuaweicloud.com [env: HUAWEICLOUD_SDK_REGION].
+    /// The region, e.g. cn-north-4 [env: HUAWEICLOUD_SDK_REGION]. It picks the endpoint (one of
+    /// the 22 ModelArts regions, or one HUAWEICLOUD_SDK_REGION_MODELARTS_<REGION> or
+    /// regions.yaml names) and the project to discover.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// The project id, 32 lowercase letters and digits [env: HUAWEICLOUD_SDK_PROJECT_ID].
+    /// The project id, 32 lowercase letters and digits [env: HUAWEICLOUD_SDK_PROJECT_ID]. Without
+    /// one, the profile's, else the one IAM lists for the region.
     #[arg(long, value_name = "ID")]
     pub project_id: Option<String>,
 
-    /// The access key id [env: HUAWEICLOUD_SDK_AK]. Its secret key comes from
-    /// HUAWEICLOUD_SDK_SK or --sk-file, never a flag.
+    /// The access key id (else the credential chain finds one). Its secret key comes from
+    /// --sk-file or HUAWEICLOUD_SDK_SK, never a flag.
     #[arg(long, value_name = "AK")]
     pub ak: Option<String>,
 
@@ -270,6 +289,9 @@ pub enum Command {
     List(ListArgs),
     /// Show one processing task (and its versions with --versions).
     Show(ShowArgs),
+    /// Show the endpoint, region, project id and credentials a command would use, and where
+    /// each comes from (never a secret).
+    Config(ConfigArgs),
     /// Seed an emulator, delete its tasks through the whole stack, and verify nothing else went.
     Demo(DemoArgs),
     /// Serve the emulator standalone, for your own tests.
@@ -376,6 +398,19 @@ pub struct ListArgs {
     /// Show names in full in the table, rather than cut to fit.
     #[arg(long)]
     pub wide: bool,
+}
+
+/// `config`: what a command would use.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Credentials are fetched (from the metadata service, pod identity or \
+STS when that is where they are) and the project id is discovered, as a delete would; nothing \
+else is sent. Secrets are never printed: the access key shows only its last 4 characters."
+)]
+pub struct ConfigArgs {
+    /// Where and how to call the service.
+    #[command(flatten)]
+    pub client: ClientArgs,
 }
 
 /// `show`: one task.

@@ -6,8 +6,8 @@ use std::{
 };
 
 use api_client::{
-    Client, Credentials, ENV_ENDPOINT, ENV_REGION, RetryPolicy, Timeouts,
-    credentials::{ENV_AK, ENV_PROJECT_ID, ENV_SECURITY_TOKEN, ENV_SK, ENV_TOKEN},
+    Client, Credentials, Origin, RetryPolicy, Timeouts,
+    credentials::{EnvironmentCredentials, StaticCredentials},
 };
 use api_emulator::{DEMO_AK, DEMO_SK, DEMO_TOKEN, Emulator, demo_project_id};
 use api_transport::{HyperTransport, SharedTransport};
@@ -32,8 +32,10 @@ impl Target {
     }
 }
 
-/// Builds the client the flags and environment describe, for up to `in_flight` requests at
-/// once. A flag beats the environment.
+/// Builds the client the flags describe, for up to `in_flight` requests at once. What the flags
+/// leave out, the client resolves as the official SDKs do ([`api_client::ClientBuilder::load`]):
+/// the environment, the profile file, the metadata service, pod identity, OIDC, and project-id
+/// discovery through IAM. The CLI reads no environment variable of its own.
 pub async fn connect(client: &ClientArgs, in_flight: usize) -> Result<Target, CliError> {
     let retry = RetryPolicy::default().with_max_attempts(client.max_attempts());
     let timeouts = Timeouts::default()
@@ -48,45 +50,35 @@ pub async fn connect(client: &ClientArgs, in_flight: usize) -> Result<Target, Cl
             "--emulator-tasks goes with --emulator".into(),
         ));
     }
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let mut builder = Client::builder()
         .shared_transport(transport)
         .retry_policy(retry)
         .timeouts(timeouts)
         .allow_insecure_http(client.allow_insecure_http);
-    builder = match (&client.endpoint, &client.region) {
-        (Some(_), Some(_)) => {
-            return Err(CliError::Usage(
-                "give --endpoint or --region, not both".into(),
-            ));
+    if let Some(url) = &client.endpoint {
+        builder = builder.endpoint(url.trim());
+    }
+    if let Some(region) = &client.region {
+        builder = builder.region(region.trim());
+    }
+    if let Some(project) = &client.project_id {
+        builder = builder.project_id(project.trim());
+    }
+    if let Some(credentials) = credentials(client)? {
+        builder = builder.credentials(credentials);
+    }
+    let client = builder.load().await.map_err(|e| match e {
+        api_client::Error::InvalidInput(api_client::InvalidInput::Config(msg))
+            if msg.starts_with("no endpoint") =>
+        {
+            CliError::Usage(
+                "no endpoint: give --region R or --endpoint URL (or set HUAWEICLOUD_SDK_REGION \
+                 or HUAWEICLOUD_SDK_ENDPOINT), or try --emulator"
+                    .into(),
+            )
         }
-        (Some(url), None) => builder.endpoint(url.trim()),
-        (None, Some(region)) => builder.region(region.trim()),
-        // Neither flag: the environment, an endpoint before a region.
-        (None, None) => match (env(ENV_ENDPOINT), env(ENV_REGION)) {
-            (Some(url), _) => builder.endpoint(url.trim()),
-            (None, Some(region)) => builder.region(region.trim()),
-            (None, None) => {
-                return Err(CliError::Usage(format!(
-                    "no endpoint: give --region R or --endpoint URL (or set {ENV_REGION} or \
-                     {ENV_ENDPOINT}), or try --emulator"
-                )));
-            }
-        },
-    };
-    let project = client
-        .project_id
-        .clone()
-        .or_else(|| env(ENV_PROJECT_ID))
-        .ok_or_else(|| {
-            CliError::Usage(format!(
-                "no project id: give --project-id or set {ENV_PROJECT_ID}"
-            ))
-        })?;
-    let client = builder
-        .project_id(project.trim())
-        .credentials(credentials(client)?)
-        .build()?;
+        other => other.into(),
+    })?;
     Ok(Target {
         client,
         emulator: None,
@@ -167,55 +159,41 @@ pub fn transport(in_flight: usize, client: &ClientArgs) -> Result<SharedTranspor
         .map_err(|e| CliError::Failed(format!("cannot set up HTTP: {e}")))
 }
 
-/// The credentials: a token file, or the AK with its SK from a file or the environment, or an
-/// IAM token from the environment. Secrets are never taken from flags.
-fn credentials(client: &ClientArgs) -> Result<Credentials, CliError> {
-    let env = |name: &str| {
-        std::env::var(name)
-            .ok()
-            .map(Zeroizing::new)
-            .filter(|v| !v.trim().is_empty())
-    };
-    match (&client.token_file, &client.sk_file) {
-        (Some(_), Some(_)) => {
-            return Err(CliError::Usage(
-                "give --token-file or --sk-file, not both".into(),
-            ));
+/// The credentials the flags give: a token file, or `--ak` with its secret key from
+/// `--sk-file` (else the environment, through the client). `None`: the client's chain decides.
+/// Secrets are never taken from flags.
+fn credentials(client: &ClientArgs) -> Result<Option<StaticCredentials>, CliError> {
+    match (&client.token_file, &client.sk_file, &client.ak) {
+        (Some(_), Some(_), _) => Err(CliError::Usage(
+            "give --token-file or --sk-file, not both".into(),
+        )),
+        (Some(_), None, Some(_)) => Err(CliError::Usage(
+            "give --token-file or --ak, not both".into(),
+        )),
+        (Some(path), None, None) => {
+            let token = read_secret(path, "IAM token")?;
+            Ok(Some(StaticCredentials::new(
+                Credentials::token(token.trim()),
+                Origin::Given,
+            )))
         }
-        (Some(path), None) => {
-            return Ok(Credentials::token(read_secret(path, "IAM token")?.trim()));
-        }
-        _ => {}
-    }
-    let ak = client
-        .ak
-        .clone()
-        .or_else(|| env(ENV_AK).map(|ak| ak.trim().to_owned()));
-    match (ak, &client.sk_file) {
-        (Some(ak), sk_file) => {
-            let sk = match sk_file {
-                Some(path) => read_secret(path, "secret key")?,
-                None => env(ENV_SK).ok_or_else(|| {
-                    CliError::Usage(format!(
-                        "no secret key for the access key {ak}: set {ENV_SK}, or give --sk-file FILE"
+        (None, sk_file, Some(ak)) => {
+            let sk = sk_file
+                .as_deref()
+                .map(|path| read_secret(path, "secret key"))
+                .transpose()?;
+            let env = api_client::Environment::process();
+            EnvironmentCredentials::for_access_key(ak, sk.as_deref().map(|s| s.as_str()), &env)
+                .map(|found| {
+                    Some(StaticCredentials::new(
+                        found.credentials().clone(),
+                        Origin::Given,
                     ))
-                })?,
-            };
-            Ok(match env(ENV_SECURITY_TOKEN) {
-                Some(token) => Credentials::temporary(ak.trim(), sk.trim(), token.trim()),
-                None => Credentials::ak_sk(ak.trim(), sk.trim()),
-            })
+                })
+                .map_err(|e| CliError::Usage(format!("{e}, or give --sk-file FILE")))
         }
-        (None, Some(_)) => Err(CliError::Usage(format!(
-            "--sk-file needs --ak (or {ENV_AK})"
-        ))),
-        (None, None) => match env(ENV_TOKEN) {
-            Some(token) => Ok(Credentials::token(token.trim())),
-            None => Err(CliError::Usage(format!(
-                "no credentials: set {ENV_AK} and {ENV_SK} (or --ak with --sk-file FILE), \
-                 or {ENV_TOKEN} (or --token-file FILE), or try --emulator"
-            ))),
-        },
+        (None, Some(_), None) => Err(CliError::Usage("--sk-file needs --ak".into())),
+        (None, None, None) => Ok(None),
     }
 }
 

@@ -56,12 +56,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let client = |args: &cli::ClientArgs| cli.client.merged(args);
     if !matches!(
         cli.command,
-        Command::Delete(_) | Command::List(_) | Command::Show(_)
+        Command::Delete(_) | Command::List(_) | Command::Show(_) | Command::Config(_)
     ) && cli.client != cli::ClientArgs::default()
     {
         return Err(CliError::Usage(
             "connection flags (--endpoint, --region, --project-id, --ak, --emulator, …) go \
-             with delete, list and show"
+             with delete, list, show and config"
                 .into(),
         ));
     }
@@ -78,6 +78,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Show(args) => {
             commands::show::run(global, &client(&args.client), args, &interrupts).await
         }
+        Command::Config(args) => commands::config::run(global, &client(&args.client)).await,
         Command::Demo(args) => commands::demo::run(global, args, &interrupts).await,
         Command::Emulator(args) => commands::emulator::run(args, global.output, &interrupts).await,
         Command::Completions { shell } => commands::completions::run(*shell),

@@ -71,6 +71,7 @@ fn main() -> ExitCode {
         cli.command,
         api_cli::cli::Command::List(_)
             | api_cli::cli::Command::Show(_)
+            | api_cli::cli::Command::Config(_)
             | api_cli::cli::Command::Completions { .. }
     );
     let code = match runtime.block_on(api_cli::run(cli)) {

@@ -71,22 +71,35 @@ async fn an_explicit_endpoint_beats_an_exported_region() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(remaining(&emu, &ids), 0);
 
-    // Both flags at once is a mistake.
+    // An endpoint beats a region given with it, even one outside the catalog (another
+    // cloud's): the region then only names the project to discover.
+    let mut cmd = bare();
+    cmd.args(["config", "--endpoint", &emu.endpoint(), "--region", "eu-de"])
+        .args(["--project-id", project().as_str()]);
+    let out = output(cmd).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains(&emu.endpoint()) && shown.contains("eu-de"),
+        "{shown}"
+    );
+
+    // Without an endpoint, an unknown region is refused before anything is sent.
     let mut cmd = bare();
     cmd.args([
         "delete",
-        "--endpoint",
-        &emu.endpoint(),
         "--region",
-        "cn-north-4",
+        "cn-nort-4",
+        "--project-id",
+        project().as_str(),
         "x",
     ]);
     let out = output(cmd).await;
     assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
     assert!(
-        text(&out.stderr).contains("not both"),
-        "{}",
-        text(&out.stderr)
+        err.contains("unknown region \"cn-nort-4\"") && err.contains("cn-north-4"),
+        "{err}"
     );
 }
 

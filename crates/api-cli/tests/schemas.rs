@@ -213,6 +213,23 @@ async fn every_line_of_every_command_matches_its_schema() {
     );
     note(&[ready]);
 
+    // What a command would use, and where from.
+    let mut cmd = cli(&emu);
+    cmd.args(["config", "--output", "json"]);
+    let (code, lines) = checked(&schemas, cmd).await;
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        lines[0]["project_id"]["source"], "flag --project-id",
+        "{}",
+        lines[0]
+    );
+    assert_eq!(
+        lines[0]["credentials"]["source"], "env HUAWEICLOUD_SDK_AK",
+        "{}",
+        lines[0]
+    );
+    note(&lines);
+
     // Every kind with a schema was produced and checked (`unknown` results come from the
     // chaos test, which checks its records against the schema too).
     assert_eq!(kinds.into_iter().collect::<Vec<_>>(), schemas.kinds());

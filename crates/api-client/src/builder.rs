@@ -8,8 +8,10 @@ use api_transport::{HyperTransport, SharedTransport, Transport};
 use http::HeaderValue;
 
 use crate::{
-    Client, CredentialsProvider, Error, InvalidInput, RetryPolicy, Timeouts,
+    Client, CredentialsProvider, Environment, Error, InvalidInput, Origin, RetryPolicy, Settings,
+    Timeouts,
     client::Inner,
+    config::modelarts_endpoints,
     credentials::{ENV_PROJECT_ID, EnvironmentCredentials},
 };
 
@@ -27,7 +29,12 @@ pub const USER_AGENT: &str = concat!(
     ")"
 );
 
-/// Builds a [`Client`]. Endpoint (or region), project id and credentials are required.
+/// Builds a [`Client`].
+///
+/// - [`build`](Self::build) uses only what was set, and sends nothing: an endpoint or a region,
+///   a project id and credentials are required.
+/// - [`load`](Self::load) fills in the rest as the official SDKs do (credential chain, region
+///   catalog, project-id discovery through IAM); see its documentation for the order.
 ///
 /// ```no_run
 /// use api_client::{Client, Credentials, RetryPolicy, Timeouts};
@@ -44,38 +51,44 @@ pub const USER_AGENT: &str = concat!(
 #[derive(Debug, Default)]
 #[must_use]
 pub struct ClientBuilder {
-    endpoint: Option<Result<Endpoint, InvalidEndpoint>>,
-    project_id: Option<Result<ProjectId, InvalidId>>,
-    credentials: Option<Arc<dyn CredentialsProvider>>,
-    transport: Option<SharedTransport>,
-    retry: RetryPolicy,
-    timeouts: Timeouts,
-    allow_insecure_http: bool,
-    clock: Option<Arc<dyn Clock>>,
+    pub(crate) endpoint: Option<(Result<Endpoint, InvalidEndpoint>, Origin)>,
+    pub(crate) region: Option<(String, Origin)>,
+    pub(crate) project_id: Option<(Result<ProjectId, InvalidId>, Origin)>,
+    pub(crate) credentials: Option<Arc<dyn CredentialsProvider>>,
+    pub(crate) transport: Option<SharedTransport>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeouts: Timeouts,
+    pub(crate) allow_insecure_http: bool,
+    pub(crate) clock: Option<Arc<dyn Clock>>,
+    pub(crate) environment: Option<Environment>,
 }
 
 impl ClientBuilder {
     /// The endpoint URL, e.g. `https://modelarts.eu-de.otc.t-systems.com` or a local emulator.
+    /// It beats the region's endpoint (the region then only names the project to discover).
     pub fn endpoint(mut self, url: &str) -> Self {
-        self.endpoint = Some(url.parse());
+        self.endpoint = Some((url.parse(), Origin::Given));
         self
     }
 
-    /// The public Huawei Cloud endpoint of a region: `https://modelarts.{region}.myhuaweicloud.com`.
+    /// The region, e.g. `cn-north-4`. Its endpoint comes from
+    /// `HUAWEICLOUD_SDK_REGION_MODELARTS_<REGION>`, then the regions file, then the catalog of
+    /// ModelArts regions ([`MODELARTS_REGIONS`](crate::config::MODELARTS_REGIONS)); an unknown
+    /// region is refused when the client is built, before any I/O.
     pub fn region(mut self, region: &str) -> Self {
-        self.endpoint = Some(Endpoint::for_region(region));
+        self.region = Some((region.trim().to_owned(), Origin::Given));
         self
     }
 
     /// An endpoint already parsed.
     pub fn endpoint_parsed(mut self, endpoint: Endpoint) -> Self {
-        self.endpoint = Some(Ok(endpoint));
+        self.endpoint = Some((Ok(endpoint), Origin::Given));
         self
     }
 
     /// The project id (32 lowercase letters and digits).
     pub fn project_id(mut self, project_id: &str) -> Self {
-        self.project_id = Some(project_id.parse());
+        self.project_id = Some((project_id.parse(), Origin::Given));
         self
     }
 
@@ -128,31 +141,64 @@ impl ClientBuilder {
         self
     }
 
+    /// Where environment variables and the home directory are read ([`Environment::process`]
+    /// by default); tests pass [`Environment::from_vars`].
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = Some(environment);
+        self
+    }
+
+    pub(crate) fn env(&self) -> Environment {
+        self.environment.clone().unwrap_or_default()
+    }
+
+    pub(crate) fn transport_or_default(&mut self) -> Result<SharedTransport, Error> {
+        if let Some(transport) = &self.transport {
+            return Ok(transport.clone());
+        }
+        let transport = SharedTransport::new(
+            HyperTransport::builder()
+                .build()
+                .map_err(|e| config(&format!("cannot build the default HTTP transport: {e}")))?,
+        );
+        self.transport = Some(transport.clone());
+        Ok(transport)
+    }
+
+    /// The endpoint and its origin: the one given, else the region's. No network.
+    pub(crate) fn resolve_endpoint(&self) -> Result<(Endpoint, Origin), Error> {
+        match (&self.endpoint, &self.region) {
+            (Some((endpoint, origin)), _) => Ok((endpoint.clone()?, origin.clone())),
+            (None, Some((region, _))) => {
+                let (urls, origin) = modelarts_endpoints(region, &self.env())?;
+                let first = urls
+                    .first()
+                    .ok_or_else(|| config("the region has no endpoint"))?;
+                Ok((first.parse()?, origin))
+            }
+            (None, None) => Err(config(
+                "no endpoint: call .endpoint(url) or .region(region), or set HUAWEICLOUD_SDK_REGION",
+            )),
+        }
+    }
+
     /// Checks the settings and builds the client. Nothing is sent.
-    pub fn build(self) -> Result<Client, Error> {
-        let config = |msg: &str| Error::InvalidInput(InvalidInput::Config(msg.to_owned()));
-        let endpoint = self
-            .endpoint
-            .ok_or_else(|| config("no endpoint: call .endpoint(url) or .region(region)"))??;
+    pub fn build(mut self) -> Result<Client, Error> {
+        let (endpoint, endpoint_origin) = self.resolve_endpoint()?;
         if !endpoint.is_https() && !endpoint.is_loopback() && !self.allow_insecure_http {
             return Err(config(&format!(
                 "refusing plain http to {endpoint}: credentials would cross the network in the clear. \
                  Use https, or call .allow_insecure_http(true) for a trusted network"
             )));
         }
-        let project_id = self
-            .project_id
-            .ok_or_else(|| config("no project id: call .project_id(id)"))??;
-        let credentials = self
-            .credentials
-            .ok_or_else(|| config("no credentials: call .credentials(...)"))?;
-        let transport =
-            match self.transport {
-                Some(t) => t,
-                None => SharedTransport::new(HyperTransport::builder().build().map_err(|e| {
-                    config(&format!("cannot build the default HTTP transport: {e}"))
-                })?),
-            };
+        let (project_id, project_origin) = self.project_id.take().ok_or_else(|| {
+            config("no project id: call .project_id(id), or use .load() to discover it through IAM")
+        })?;
+        let project_id = project_id?;
+        let credentials = self.credentials.take().ok_or_else(|| {
+            config("no credentials: call .credentials(...), or use .load() for the default chain")
+        })?;
+        let transport = self.transport_or_default()?;
         let signer = match self.clock {
             Some(clock) => Signer::with_clock(clock),
             None => Signer::new(),
@@ -161,7 +207,19 @@ impl ClientBuilder {
             .map_err(|_| config("the endpoint's host cannot be sent as a Host header"))?;
         let project_header = HeaderValue::from_str(project_id.as_str())
             .map_err(|_| config("the project id cannot be sent as a header"))?;
+        let (region, region_origin) = match self.region {
+            Some((region, origin)) => (Some(region), Some(origin)),
+            None => (None, None),
+        };
         Ok(Client::from_inner(Inner {
+            settings: Settings {
+                endpoint: endpoint.clone(),
+                endpoint_origin,
+                region,
+                region_origin,
+                project_id: project_id.clone(),
+                project_origin,
+            },
             endpoint,
             project_id,
             credentials,
@@ -176,24 +234,38 @@ impl ClientBuilder {
 
     /// Fills in what the environment gives: `HUAWEICLOUD_SDK_ENDPOINT` (or
     /// `HUAWEICLOUD_SDK_REGION`), `HUAWEICLOUD_SDK_PROJECT_ID` and the credentials of
-    /// [`EnvironmentCredentials`]. Settings made before are kept.
+    /// [`EnvironmentCredentials`]. Settings made before are kept. For the whole official chain
+    /// (profile file, metadata, pod identity, OIDC) and project discovery, use
+    /// [`load`](Self::load).
     pub fn from_env(mut self) -> Result<Self, Error> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        if self.endpoint.is_none() {
-            if let Some(url) = var(ENV_ENDPOINT) {
-                self = self.endpoint(url.trim());
-            } else if let Some(region) = var(ENV_REGION) {
-                self = self.region(region.trim());
-            }
-        }
-        if self.project_id.is_none()
-            && let Some(project) = var(ENV_PROJECT_ID)
-        {
-            self = self.project_id(project.trim());
-        }
+        let env = self.env();
+        self.fill_from_env(&env);
         if self.credentials.is_none() {
-            self = self.credentials(EnvironmentCredentials::new()?);
+            self = self.credentials(EnvironmentCredentials::from_lookup(|name| env.var(name))?);
         }
         Ok(self)
     }
+
+    /// Endpoint, region and project id from the environment, where not set.
+    pub(crate) fn fill_from_env(&mut self, env: &Environment) {
+        if self.endpoint.is_none()
+            && let Some(url) = env.var(ENV_ENDPOINT)
+        {
+            self.endpoint = Some((url.parse(), Origin::Env(ENV_ENDPOINT.into())));
+        }
+        if self.region.is_none()
+            && let Some(region) = env.var(ENV_REGION)
+        {
+            self.region = Some((region, Origin::Env(ENV_REGION.into())));
+        }
+        if self.project_id.is_none()
+            && let Some(project) = env.var(ENV_PROJECT_ID)
+        {
+            self.project_id = Some((project.parse(), Origin::Env(ENV_PROJECT_ID.into())));
+        }
+    }
+}
+
+pub(crate) fn config(msg: &str) -> Error {
+    Error::InvalidInput(InvalidInput::Config(msg.to_owned()))
 }

@@ -35,6 +35,7 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
+    pub(crate) settings: crate::Settings,
     pub(crate) endpoint: Endpoint,
     pub(crate) project_id: ProjectId,
     pub(crate) credentials: Arc<dyn CredentialsProvider>,
@@ -71,6 +72,29 @@ impl Client {
     /// The project of every request.
     pub fn project_id(&self) -> &ProjectId {
         &self.inner.project_id
+    }
+
+    /// The endpoint, region and project id in use, and where each came from.
+    pub fn settings(&self) -> &crate::Settings {
+        &self.inner.settings
+    }
+
+    /// Where the credentials come from (the chain's chosen provider, once it has delivered);
+    /// `None` when the provider does not say.
+    pub fn credentials_origin(&self) -> Option<crate::Origin> {
+        self.inner.credentials.origin()
+    }
+
+    /// When the temporary credentials last fetched expire; `None` for credentials that do not,
+    /// or before any were fetched.
+    pub fn credentials_expiry(&self) -> Option<std::time::SystemTime> {
+        self.inner.credentials.expires_at()
+    }
+
+    /// The credentials the next request would use (fetching or refreshing them if needed), to
+    /// check a setup. Never log them: their `Debug` hides the secrets, but not the AK.
+    pub async fn current_credentials(&self) -> Result<crate::Credentials, Error> {
+        Ok(self.inner.credentials.credentials().await?)
     }
 
     /// Deletes a processing task: `DELETE /v2/{project_id}/processor-tasks/{task_id}`.

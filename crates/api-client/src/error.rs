@@ -71,6 +71,19 @@ pub enum Error {
         reason: String,
     },
 
+    /// No project id was given, and IAM did not name exactly one project for the region.
+    #[error("cannot discover the project id of region {region:?}: {reason}{}", trace_suffix(trace_id.as_deref()))]
+    ProjectDiscovery {
+        /// The region looked up.
+        region: String,
+        /// What went wrong, and what to do.
+        reason: String,
+        /// IAM's `X-IAM-Trace-Id`, when it answered.
+        trace_id: Option<String>,
+        /// Whether trying again later may succeed (IAM unreachable, timed out, 429 or 5xx).
+        transient: bool,
+    },
+
     /// A success reply that could not be read.
     #[error("{source} (after {attempts} attempt(s))")]
     Decode {
@@ -98,6 +111,9 @@ pub enum InvalidInput {
     /// A setting of the client is missing or not allowed.
     #[error("{0}")]
     Config(String),
+    /// The region is unknown, or its overrides cannot be read.
+    #[error(transparent)]
+    Region(#[from] crate::config::RegionError),
 }
 
 /// Which time limit a [`Error::Timeout`] reached.
@@ -108,6 +124,10 @@ pub enum TimeoutKind {
     Attempt,
     /// The whole call, retries included, took longer than the deadline.
     Deadline,
+}
+
+fn trace_suffix(trace_id: Option<&str>) -> String {
+    trace_id.map_or_else(String::new, |t| format!(" (X-IAM-Trace-Id {t})"))
 }
 
 fn timeout_message(kind: TimeoutKind, limit: Duration, attempts: u32) -> String {
@@ -161,6 +181,7 @@ impl Error {
             Error::InvalidInput(_) | Error::Decode { .. } | Error::Listing { .. } => false,
             Error::Transport { source, .. } => crate::retry::transport_error_is_transient(source),
             Error::Timeout { .. } => true,
+            Error::ProjectDiscovery { transient, .. } => *transient,
             Error::Service { source, .. } => {
                 crate::retry::status_is_transient(source.status().as_u16())
             }
@@ -187,7 +208,10 @@ impl Error {
                 TransportError::Connect { .. } | TransportError::Tls { .. }
             ),
             Error::Credentials(e) => !e.is_transient(),
-            Error::InvalidInput(InvalidInput::Endpoint(_) | InvalidInput::Config(_)) => true,
+            Error::InvalidInput(
+                InvalidInput::Endpoint(_) | InvalidInput::Config(_) | InvalidInput::Region(_),
+            ) => true,
+            Error::ProjectDiscovery { transient, .. } => !transient,
             _ => false,
         }
     }
@@ -204,7 +228,10 @@ impl Error {
     /// How many attempts were made (0 when the call was refused before any I/O).
     pub fn attempts(&self) -> u32 {
         match self {
-            Error::InvalidInput(_) | Error::Credentials(_) | Error::Listing { .. } => 0,
+            Error::InvalidInput(_)
+            | Error::Credentials(_)
+            | Error::Listing { .. }
+            | Error::ProjectDiscovery { .. } => 0,
             Error::Transport { attempts, .. }
             | Error::Timeout { attempts, .. }
             | Error::Service { attempts, .. }
@@ -228,7 +255,9 @@ impl Error {
     /// Whether the request may have reached the server: false only when it certainly did not.
     pub fn request_may_have_been_sent(&self) -> bool {
         match self {
-            Error::InvalidInput(_) | Error::Credentials(_) => false,
+            Error::InvalidInput(_) | Error::Credentials(_) | Error::ProjectDiscovery { .. } => {
+                false
+            }
             Error::Transport { sent, .. } => *sent,
             Error::Timeout { .. }
             | Error::Service { .. }
@@ -241,6 +270,12 @@ impl Error {
 impl From<InvalidId> for Error {
     fn from(e: InvalidId) -> Self {
         Error::InvalidInput(InvalidInput::Id(e))
+    }
+}
+
+impl From<crate::config::RegionError> for Error {
+    fn from(e: crate::config::RegionError) -> Self {
+        Error::InvalidInput(InvalidInput::Region(e))
     }
 }
 

@@ -202,7 +202,7 @@ fn builder_names_what_is_missing_or_invalid() {
         .to_string();
     assert!(err.contains("no endpoint"), "{err}");
     let err = api_client::Client::builder()
-        .region("eu-de")
+        .region("cn-north-4")
         .project_id("ABC")
         .build()
         .unwrap_err()
@@ -213,9 +213,19 @@ fn builder_names_what_is_missing_or_invalid() {
         .build()
         .unwrap_err()
         .to_string();
-    assert!(err.contains("invalid region"), "{err}");
+    assert!(err.contains("unknown region \"Bad Region\""), "{err}");
     let err = api_client::Client::builder()
         .region("eu-de")
+        .project_id(PROJECT)
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("unknown region \"eu-de\"") && err.contains("cn-north-4"),
+        "{err}"
+    );
+    let err = api_client::Client::builder()
+        .region("cn-north-4")
         .project_id(PROJECT)
         .build()
         .unwrap_err()
@@ -229,7 +239,7 @@ fn builder_names_what_is_missing_or_invalid() {
         .unwrap();
     assert_eq!(
         c.endpoint().to_string(),
-        "https://modelarts.ap-southeast-1.myhuaweicloud.com"
+        "https://modelarts.ap-southeast-1.myhuaweicloud.cn"
     );
     let _ = Arc::new(c);
 }

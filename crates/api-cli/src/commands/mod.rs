@@ -1,6 +1,7 @@
 //! The subcommands.
 
 pub mod completions;
+pub mod config;
 pub mod delete;
 pub mod delete_where;
 pub mod demo;

@@ -53,6 +53,36 @@ impl EnvironmentCredentials {
         }
     }
 
+    /// The access key `ak`, with its secret key `sk`, or else `HUAWEICLOUD_SDK_SK`; and
+    /// `HUAWEICLOUD_SDK_SECURITY_TOKEN` when set (temporary credentials). For a CLI whose user
+    /// names the AK on the command line and keeps the secret out of it.
+    pub fn for_access_key(
+        ak: &str,
+        sk: Option<&str>,
+        env: &crate::Environment,
+    ) -> Result<Self, CredentialsError> {
+        let ak = ak.trim();
+        if ak.is_empty() {
+            return Err(CredentialsError::Missing(
+                "the access key id is empty".into(),
+            ));
+        }
+        let from_env = env.var(ENV_SK).map(zeroize::Zeroizing::new);
+        let sk = match (sk.map(str::trim).filter(|s| !s.is_empty()), &from_env) {
+            (Some(sk), _) => sk,
+            (None, Some(sk)) => sk.as_str(),
+            (None, None) => {
+                return Err(CredentialsError::Missing(format!(
+                    "no secret key for the access key {ak}: set {ENV_SK}"
+                )));
+            }
+        };
+        Ok(Self(match env.var(ENV_SECURITY_TOKEN) {
+            Some(token) => Credentials::temporary(ak, sk, token),
+            None => Credentials::ak_sk(ak, sk),
+        }))
+    }
+
     /// The credentials read.
     pub fn credentials(&self) -> &Credentials {
         &self.0
@@ -63,6 +93,14 @@ impl EnvironmentCredentials {
 impl CredentialsProvider for EnvironmentCredentials {
     async fn credentials(&self) -> Result<Credentials, CredentialsError> {
         Ok(self.0.clone())
+    }
+
+    fn origin(&self) -> Option<crate::Origin> {
+        let variable = match self.0 {
+            Credentials::Token(_) => ENV_TOKEN,
+            _ => ENV_AK,
+        };
+        Some(crate::Origin::Env(variable.to_owned()))
     }
 }
 

@@ -1,17 +1,50 @@
-//! Credentials: an AK/SK pair (optionally temporary) or an IAM token, and where they come from.
+//! Credentials: an AK/SK pair (optionally temporary) or an IAM token, and where they come from:
+//! the official SDKs' chain of providers, each also usable alone.
 
+mod chain;
 mod env;
+mod expiry;
+mod federated;
+pub(crate) mod fetch;
 mod iam;
+mod metadata;
+mod oidc;
+mod pod_identity;
+mod profile;
 mod refreshing;
+mod reply;
+mod temporary;
+#[cfg(test)]
+pub(crate) mod test_support;
 
-use std::{fmt, sync::Arc};
+use std::{fmt, sync::Arc, time::SystemTime};
 
 pub use api_auth::AccessKey;
+pub use chain::{CredentialsChain, ProviderFailure, StaticCredentials};
 pub use env::{
     ENV_AK, ENV_PROJECT_ID, ENV_SECURITY_TOKEN, ENV_SK, ENV_TOKEN, EnvironmentCredentials,
 };
+pub use federated::{ENV_ID_TOKEN_FILE, ENV_IDP_ID, FederatedSource};
 pub use iam::IamPasswordSource;
+pub use metadata::{
+    DEFAULT_METADATA_ENDPOINT, ENV_METADATA_DISABLED, ENV_METADATA_ENDPOINT, METADATA_TIMEOUT,
+    MetadataSource,
+};
+pub use oidc::{
+    DEFAULT_STS_ENDPOINT, ENV_OIDC_AGENCY_URN, ENV_OIDC_DURATION_SECONDS, ENV_OIDC_ID_TOKEN,
+    ENV_OIDC_POLICY, ENV_OIDC_POLICY_IDS, ENV_OIDC_PROVIDER_URN, ENV_OIDC_SESSION_NAME,
+    ENV_OIDC_TOKEN_FILE, ENV_STS_ENDPOINT, OidcStsSource,
+};
+pub use pod_identity::{ENV_POD_TOKEN_FILE, ENV_POD_URI, POD_IDENTITY_TIMEOUT, PodIdentitySource};
+pub use profile::{ENV_CREDENTIALS_FILE, PROFILE_SECTIONS, Profile};
 pub use refreshing::{RefreshingToken, TokenGrant, TokenSource};
+#[cfg(any(test, feature = "mock"))]
+pub use temporary::MockCredentialsSource;
+pub use temporary::{
+    CredentialsSource, REFRESH_MARGIN, RefreshingCredentials, TemporaryCredentials,
+};
+
+use crate::Origin;
 
 /// What a request is authenticated with.
 ///
@@ -99,6 +132,17 @@ pub enum CredentialsError {
         /// What went wrong.
         reason: String,
     },
+    /// No provider of a [`CredentialsChain`] delivered: each one's reason, in chain order.
+    #[error("{}", none_found(.0))]
+    NoneFound(Vec<ProviderFailure>),
+}
+
+fn none_found(failures: &[ProviderFailure]) -> String {
+    let mut text = String::from("no credentials found; tried, in order:");
+    for failure in failures {
+        text.push_str(&format!("\n  - {}: {}", failure.provider, failure.error));
+    }
+    text
 }
 
 impl CredentialsError {
@@ -117,6 +161,16 @@ impl CredentialsError {
 pub trait CredentialsProvider: Send + Sync + fmt::Debug {
     /// The credentials to use for the next attempt.
     async fn credentials(&self) -> Result<Credentials, CredentialsError>;
+
+    /// Where the credentials come from, for reports; `None` when unknown.
+    fn origin(&self) -> Option<Origin> {
+        None
+    }
+
+    /// When the credentials last handed out expire; `None` for credentials that do not.
+    fn expires_at(&self) -> Option<SystemTime> {
+        None
+    }
 }
 
 #[async_trait::async_trait]

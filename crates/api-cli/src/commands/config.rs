@@ -1,0 +1,164 @@
+//! `config`: the endpoint, region, project id and credentials a command would use, and where
+//! each came from; never a secret.
+
+use std::{
+    io::{BufWriter, Write},
+    process::ExitCode,
+    time::SystemTime,
+};
+
+use api_client::{Credentials, Origin};
+use serde_json::{Value, json};
+
+use crate::{
+    cli::{ClientArgs, Global, Output},
+    config,
+    error::CliError,
+    table,
+};
+
+/// One row: what, its value, where it came from.
+struct Row {
+    name: &'static str,
+    value: String,
+    source: String,
+}
+
+/// Runs `config`: resolves as `delete` would (credentials fetched, project discovered), prints.
+pub async fn run(global: &Global, client: &ClientArgs) -> Result<ExitCode, CliError> {
+    let target = config::connect(client, 1).await?;
+    let resolved = &target.client;
+    let settings = resolved.settings();
+    let credentials = resolved.current_credentials().await;
+    let flag = |name: &str| format!("flag {name}");
+    let source = |origin: &Origin, flag_name: &str| match origin {
+        Origin::Given if client.emulator => "--emulator".to_owned(),
+        Origin::Given => flag(flag_name),
+        other => other.to_string(),
+    };
+    let mut rows = vec![Row {
+        name: "endpoint",
+        value: settings.endpoint.to_string(),
+        source: source(&settings.endpoint_origin, "--endpoint"),
+    }];
+    if let (Some(region), Some(origin)) = (&settings.region, &settings.region_origin) {
+        rows.push(Row {
+            name: "region",
+            value: region.clone(),
+            source: source(origin, "--region"),
+        });
+    }
+    rows.push(Row {
+        name: "project_id",
+        value: settings.project_id.to_string(),
+        source: source(&settings.project_origin, "--project-id"),
+    });
+    let credentials_flag = if client.token_file.is_some() {
+        "--token-file"
+    } else {
+        "--ak"
+    };
+    let credentials_source = resolved
+        .credentials_origin()
+        .map_or_else(|| flag(credentials_flag), |o| source(&o, credentials_flag));
+    let (kind, access_key) = match &credentials {
+        Ok(Credentials::AkSk(key)) if key.security_token().is_some() => (
+            "temporary AK/SK with security token",
+            Some(masked(key.id())),
+        ),
+        Ok(Credentials::AkSk(key)) => ("AK/SK", Some(masked(key.id()))),
+        Ok(Credentials::Token(_)) => ("IAM token", None),
+        Ok(_) => ("other", None),
+        Err(_) => ("unavailable", None),
+    };
+    rows.push(Row {
+        name: "credentials",
+        value: kind.to_owned(),
+        source: credentials_source,
+    });
+    if let Some(access_key) = &access_key {
+        rows.push(Row {
+            name: "access_key",
+            value: access_key.clone(),
+            source: String::new(),
+        });
+    }
+    let expiry = resolved.credentials_expiry();
+    if let Some(expiry) = expiry {
+        rows.push(Row {
+            name: "expires",
+            value: expires(expiry),
+            source: String::new(),
+        });
+    }
+    target.shutdown().await;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    match global.output {
+        Output::Json => {
+            let mut record = json!({"kind": "config"});
+            for row in &rows {
+                record[row.name] = if row.source.is_empty() {
+                    Value::from(row.value.clone())
+                } else {
+                    json!({"value": row.value, "source": row.source})
+                };
+            }
+            if let Some(expiry) = expiry {
+                record["expires_at_unix"] = epoch_seconds(expiry).into();
+            }
+            table::json_line(&mut out, &record)?;
+        }
+        Output::Text | Output::Table => {
+            let width = rows.iter().map(|r| r.value.len()).max().unwrap_or(0);
+            writeln!(out, "{:<12} {:<width$}  SOURCE", "NAME", "VALUE")?;
+            for row in &rows {
+                writeln!(
+                    out,
+                    "{:<12} {:<width$}  {}",
+                    row.name, row.value, row.source
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    credentials?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An access key id as `aws configure list` shows one: only its last 4 characters.
+fn masked(ak: &str) -> String {
+    let chars: Vec<char> = ak.chars().collect();
+    let shown: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+    format!(
+        "{}{shown}",
+        "*".repeat(chars.len().saturating_sub(4).min(16))
+    )
+}
+
+fn epoch_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(_) => 0,
+    }
+}
+
+/// `2026-12-01 17:00:00 UTC (in 54m)`.
+fn expires(at: SystemTime) -> String {
+    let when = table::format_time(epoch_seconds(at).saturating_mul(1000));
+    match at.duration_since(SystemTime::now()) {
+        Ok(left) => format!("{when} UTC (in {}m)", left.as_secs() / 60),
+        Err(_) => format!("{when} UTC (expired)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_keys_show_their_last_four_characters_only() {
+        assert_eq!(masked("HPUAL5JXXXXXXXXXABCD"), "****************ABCD");
+        assert_eq!(masked("AB"), "AB");
+        assert_eq!(masked("ÄÖÜßXYZW"), "****XYZW");
+    }
+}

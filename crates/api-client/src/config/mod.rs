@@ -1,0 +1,18 @@
+//! Resolving a client's settings as the official SDKs do: the region catalog and its overrides,
+//! the IAM endpoint, project-id discovery, and where each setting came from.
+
+mod discovery;
+mod environment;
+mod iam_endpoint;
+mod origin;
+mod regions;
+mod settings;
+
+pub(crate) use discovery::discover_project;
+pub use environment::Environment;
+pub use iam_endpoint::{ENV_IAM_ENDPOINT, GLOBAL_IAM_ENDPOINT, iam_endpoint};
+pub use origin::Origin;
+pub use regions::{
+    ENV_REGION_PREFIX, ENV_REGIONS_FILE, MODELARTS_REGIONS, RegionError, modelarts_endpoints,
+};
+pub use settings::Settings;
