@@ -1,5 +1,6 @@
 //! The request pipeline: route (404) → body limit (413) → auth (401) → project (400/403) →
-//! faults → handler, with the request id, counters and the path log around it.
+//! faults → handler, with the request id, counters and the path log around it; identity
+//! routes are matched first and go body limit → their own checks → handler.
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use crate::auth::Authenticator;
 use crate::body::{BodyError, read_body};
 use crate::faults::{FaultInjector, FaultKind};
 use crate::handlers;
+use crate::identity::{Identity, IdentityRoute};
 use crate::path_log::PathLog;
 use crate::reply::Reply;
 use crate::request_id::RequestIds;
@@ -47,6 +49,7 @@ enum Step {
 pub(crate) struct App {
     pub(crate) store: Arc<dyn TaskStore>,
     pub(crate) auth: Authenticator,
+    pub(crate) identity: Arc<Identity>,
     pub(crate) faults: FaultInjector,
     pub(crate) stats: Arc<Stats>,
     pub(crate) paths: Arc<PathLog>,
@@ -64,6 +67,20 @@ impl App {
         self.paths
             .record(&parts.method, parts.uri.path(), parts.uri.query());
         let request_id = self.request_ids.next();
+        if let Some(route) = IdentityRoute::matching(&parts.method, parts.uri.path()) {
+            let name = route.name();
+            return match self.identity_request(&parts, route, body).await {
+                Step::Reply(reply) => {
+                    let status = reply.status.as_u16();
+                    tracing::debug!(method = %parts.method, route = name, status, "answered");
+                    Outcome::Respond(reply.into_response(request_id))
+                }
+                Step::Drop => {
+                    tracing::debug!(method = %parts.method, route = name, "the body could not be read");
+                    Outcome::Drop
+                }
+            };
+        }
         let matched = match_route(&parts.method, parts.uri.path());
         let route = matched.map_or(Route::Unrouted, |m| m.route);
         let step = match matched {
@@ -84,24 +101,51 @@ impl App {
         }
     }
 
+    /// Reads the body within the limit: `Err` holds the step for one that is too large
+    /// (`413 APIG.0201`) or could not be read (drop).
+    async fn read<B: Body<Data = Bytes>>(&self, parts: &Parts, body: B) -> Result<Bytes, Step> {
+        match read_body(&parts.headers, body, self.max_body_size).await {
+            Ok(body) => Ok(body),
+            Err(BodyError::TooLarge) => {
+                let detail = format!(
+                    "Request entity too large: the body is over {} bytes.",
+                    self.max_body_size
+                );
+                Err(Step::Reply(
+                    Reply::error(&ErrorCode::RequestEntityTooLarge, detail).closing(),
+                ))
+            }
+            Err(BodyError::Read) => Err(Step::Drop),
+        }
+    }
+
+    /// An identity route: body limit, then the route's own checks and answer (no faults).
+    async fn identity_request<B: Body<Data = Bytes>>(
+        &self,
+        parts: &Parts,
+        route: IdentityRoute,
+        body: B,
+    ) -> Step {
+        match self.read(parts, body).await {
+            Ok(body) => {
+                Step::Reply(
+                    self.identity
+                        .handle(route, parts, &body, &self.auth, &self.stats),
+                )
+            }
+            Err(step) => step,
+        }
+    }
+
     async fn process<B: Body<Data = Bytes>>(
         &self,
         parts: &Parts,
         matched: Matched<'_>,
         body: B,
     ) -> Step {
-        let body = match read_body(&parts.headers, body, self.max_body_size).await {
+        let body = match self.read(parts, body).await {
             Ok(body) => body,
-            Err(BodyError::TooLarge) => {
-                let detail = format!(
-                    "Request entity too large: the body is over {} bytes.",
-                    self.max_body_size
-                );
-                return Step::Reply(
-                    Reply::error(&ErrorCode::RequestEntityTooLarge, detail).closing(),
-                );
-            }
-            Err(BodyError::Read) => return Step::Drop,
+            Err(step) => return step,
         };
 
         let allowed = match self

@@ -9,11 +9,12 @@ use api_model::ProjectId;
 
 use crate::body::DEFAULT_MAX_BODY_SIZE;
 use crate::builder::EmulatorBuilder;
-use crate::demo::{DEMO_AK, DEMO_SK, DEMO_TOKEN, demo_project_id};
+use crate::demo::{DEMO_AK, DEMO_POD_IDENTITY_TOKEN, DEMO_SK, DEMO_TOKEN, demo_project_id};
 use crate::emulator::Emulator;
 use crate::faults::{FaultConfig, InvalidFaultConfig};
+use crate::identity::{DEFAULT_CREDENTIAL_TTL, IdentityArgs};
 
-/// The emulator's flags: address, seeding, credentials and faults.
+/// The emulator's flags: address, seeding, credentials, faults and identity routes.
 ///
 /// Flatten it into a clap command (`#[command(flatten)] emulator: EmulatorArgs`) and call
 /// [`builder`](Self::builder). Credentials are accepted only when given explicitly: `--ak`
@@ -86,6 +87,10 @@ pub struct EmulatorArgs {
     /// Fault injection.
     #[command(flatten)]
     pub faults: FaultArgs,
+
+    /// The identity routes (metadata, pod identity, STS, IAM).
+    #[command(flatten)]
+    pub identity: IdentityArgs,
 }
 
 impl fmt::Debug for EmulatorArgs {
@@ -102,6 +107,7 @@ impl fmt::Debug for EmulatorArgs {
             .field("max_body_size", &self.max_body_size)
             .field("max_clock_skew", &self.max_clock_skew)
             .field("faults", &self.faults)
+            .field("identity", &self.identity)
             .finish()
     }
 }
@@ -172,6 +178,9 @@ pub enum ArgsError {
     /// A secret file could not be read, or is empty.
     #[error("cannot read the secret file {0}")]
     SecretFile(String),
+    /// A `--region-projects` value is not `REGION=ID[,ID…]`.
+    #[error("invalid --region-projects {0}")]
+    InvalidRegionProjects(String),
 }
 
 impl EmulatorArgs {
@@ -191,7 +200,8 @@ impl EmulatorArgs {
     ///
     /// # Errors
     ///
-    /// An AK without an SK (or the reverse), or invalid fault rates.
+    /// An AK without an SK (or the reverse), invalid fault rates, or a secret file (SK, token,
+    /// pod identity token) that cannot be read.
     pub fn builder(&self) -> Result<EmulatorBuilder, ArgsError> {
         let faults = self.faults.to_config(self.rng_seed);
         faults.validate()?;
@@ -202,7 +212,8 @@ impl EmulatorArgs {
             .rng_seed(self.rng_seed)
             .faults(faults)
             .max_body_size(self.max_body_size)
-            .max_clock_skew(Duration::from_secs(self.max_clock_skew));
+            .max_clock_skew(Duration::from_secs(self.max_clock_skew))
+            .identity(self.identity.to_config()?);
         let sk = self.sk_file.as_deref().map(read_secret).transpose()?;
         match (&self.ak, &sk) {
             (Some(ak), Some(sk)) => builder = builder.ak_sk(ak, sk.as_str(), &project),
@@ -258,13 +269,24 @@ impl EmulatorArgs {
         if faults.is_active() {
             let _ = writeln!(text, "  faults:     {faults:?}");
         }
+        let ttl = self
+            .identity
+            .credential_ttl
+            .unwrap_or(DEFAULT_CREDENTIAL_TTL);
+        let _ = writeln!(
+            text,
+            "  identity:   metadata, pod identity, STS and IAM routes; credentials last {ttl:?}"
+        );
+        if self.identity.pod_identity_token_file.is_none() {
+            let _ = writeln!(text, "  pod token:  {DEMO_POD_IDENTITY_TOKEN}");
+        }
         text.push_str("Press Ctrl-C to stop.");
         text
     }
 }
 
 /// A secret from a file, trimmed, wiped from memory when dropped.
-fn read_secret(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, ArgsError> {
+pub(crate) fn read_secret(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, ArgsError> {
     let text = zeroize::Zeroizing::new(
         std::fs::read_to_string(path)
             .map_err(|e| ArgsError::SecretFile(format!("{}: {e}", path.display())))?,
@@ -349,6 +371,61 @@ mod tests {
         );
         let banner_args = args.clone();
         assert!(!format!("{banner_args:?}").contains("t1\""));
+    }
+
+    #[test]
+    fn identity_flags_make_an_identity_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let pod = dir.path().join("pod");
+        std::fs::write(&pod, "pod-secret\n").unwrap();
+        let p1 = "a4a5d4098fb4474fa22cd05f897d6b99";
+        let p2 = "b4a5d4098fb4474fa22cd05f897d6b99";
+        let two = format!("cn-north-4={p1},{p2}");
+        let args = parse(&[
+            "--credential-ttl",
+            "15m",
+            "--metadata-token-required",
+            "--metadata-agency-missing",
+            "--pod-identity-token-file",
+            pod.to_str().unwrap(),
+            "--region-projects",
+            &two,
+            "--region-projects",
+            "af-north-1=",
+        ])
+        .unwrap();
+        assert_eq!(args.identity.credential_ttl, Some(Duration::from_secs(900)));
+        let config = args.identity.to_config().unwrap();
+        assert_eq!(config.credential_ttl, Duration::from_secs(900));
+        assert!(config.ttl_explicit);
+        assert!(config.metadata_token_required && config.metadata_agency_missing);
+        assert!(config.metadata_token_supported && !config.metadata_expire_tokens_once);
+        assert_eq!(config.pod_identity_token, "pod-secret");
+        assert_eq!(config.region_projects.len(), 2);
+        assert_eq!(config.region_projects["cn-north-4"].len(), 2);
+        assert!(config.region_projects["af-north-1"].is_empty());
+        assert!(args.builder().is_ok());
+        for debug in [format!("{args:?}"), format!("{config:?}")] {
+            assert!(!debug.contains("pod-secret"), "{debug}");
+        }
+
+        let defaults = parse(&[]).unwrap().identity.to_config().unwrap();
+        assert_eq!(defaults.credential_ttl, DEFAULT_CREDENTIAL_TTL);
+        assert!(!defaults.ttl_explicit && !defaults.metadata_token_required);
+        assert_eq!(defaults.pod_identity_token, DEMO_POD_IDENTITY_TOKEN);
+
+        for bad in [
+            &["--credential-ttl", "0"][..],
+            &["--credential-ttl", "soon"],
+            &["--region-projects", "cn-north-4"],
+            &["--region-projects", "cn-north-4=NOT-A-PROJECT"],
+            &["--pod-identity-token", "t"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+        let mut missing = parse(&[]).unwrap();
+        missing.identity.pod_identity_token_file = Some("/nonexistent/pod".into());
+        assert!(matches!(missing.builder(), Err(ArgsError::SecretFile(_))));
     }
 
     #[test]

@@ -1,15 +1,18 @@
 //! Authentication as the gateway does it: AK/SK signatures (api-auth's `Verifier`) or tokens,
-//! each credential bound to the projects it may use.
+//! each credential bound to the projects it may use; temporary credentials the identity routes
+//! issued need their security token and expire.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_auth::{Clock, SecretKey, Verifier, VerifyError};
+use api_auth::{Clock, SecretKey, SystemClock, Verifier, VerifyError};
 use api_model::ProjectId;
 use http::header::{AUTHORIZATION, HOST};
 use http::{HeaderMap, HeaderValue, Method, Uri};
+
+use crate::identity::IssuedCredentials;
 
 /// The header a token is sent in.
 pub(crate) const X_AUTH_TOKEN: &str = "x-auth-token";
@@ -19,6 +22,7 @@ pub(crate) const X_AUTH_TOKEN: &str = "x-auth-token";
 pub(crate) struct Credentials {
     access_keys: HashMap<String, (SecretKey, Vec<ProjectId>)>,
     tokens: HashMap<String, Vec<ProjectId>>,
+    first_project: Option<ProjectId>,
 }
 
 impl fmt::Debug for Credentials {
@@ -36,6 +40,7 @@ impl Credentials {
     /// Accepts `ak` signed with `sk` for `project` (an AK may be bound to several projects; the
     /// last SK given for it wins).
     pub(crate) fn add_access_key(&mut self, ak: String, sk: SecretKey, project: ProjectId) {
+        self.first_project.get_or_insert_with(|| project.clone());
         let entry = self
             .access_keys
             .entry(ak)
@@ -48,6 +53,7 @@ impl Credentials {
 
     /// Accepts `token` (sent as `X-Auth-Token`) for `project`.
     pub(crate) fn add_token(&mut self, token: String, project: ProjectId) {
+        self.first_project.get_or_insert_with(|| project.clone());
         let projects = self.tokens.entry(token).or_default();
         if !projects.contains(&project) {
             projects.push(project);
@@ -56,6 +62,11 @@ impl Credentials {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.access_keys.is_empty() && self.tokens.is_empty()
+    }
+
+    /// The project of the first AK or token added.
+    pub(crate) fn first_project(&self) -> Option<&ProjectId> {
+        self.first_project.as_ref()
     }
 }
 
@@ -68,6 +79,14 @@ pub(crate) enum AuthFailure {
     Signature(VerifyError),
     /// The token is not one the emulator knows.
     UnknownToken,
+    /// The route takes AK/SK signatures only, and the request is not signed.
+    SignatureRequired,
+    /// Temporary credentials signed a request without their `X-Security-Token`.
+    SecurityTokenMissing,
+    /// The `X-Security-Token` is not the one issued with the access key id.
+    SecurityTokenMismatch,
+    /// The temporary credentials have expired.
+    SecurityTokenExpired,
 }
 
 impl fmt::Display for AuthFailure {
@@ -81,6 +100,18 @@ impl fmt::Display for AuthFailure {
             Self::UnknownToken => {
                 f.write_str("the X-Auth-Token is not valid; get a new token from IAM")
             }
+            Self::SignatureRequired => f.write_str(
+                "this API takes AK/SK credentials only; sign the request with SDK-HMAC-SHA256",
+            ),
+            Self::SecurityTokenMissing => f.write_str(
+                "the access key id belongs to temporary credentials, but the request has no X-Security-Token; send (and sign) the security token issued with it",
+            ),
+            Self::SecurityTokenMismatch => f.write_str(
+                "the X-Security-Token is not the one issued with the access key id; send the security token of the same temporary credentials",
+            ),
+            Self::SecurityTokenExpired => f.write_str(
+                "the security token has expired; get new temporary credentials",
+            ),
         }
     }
 }
@@ -91,6 +122,10 @@ pub(crate) struct Authenticator {
     verifier: Verifier,
     key_projects: HashMap<String, Vec<ProjectId>>,
     tokens: HashMap<String, Vec<ProjectId>>,
+    issued: Arc<IssuedCredentials>,
+    /// The one project issued credentials may use.
+    temporary_project: [ProjectId; 1],
+    clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for Authenticator {
@@ -99,32 +134,62 @@ impl fmt::Debug for Authenticator {
             .field("verifier", &self.verifier)
             .field("access_keys", &self.key_projects.len())
             .field("tokens", &self.tokens.len())
+            .field("issued", &self.issued)
+            .field("temporary_project", &self.temporary_project[0])
             .finish()
     }
 }
 
 impl Authenticator {
+    /// Accepts `credentials`, and no temporary ones but those issued into a registry of its
+    /// own (for tests of the pipeline).
+    #[cfg(test)]
     pub(crate) fn new(
         credentials: Credentials,
         max_skew: Duration,
         clock: Option<Arc<dyn Clock>>,
     ) -> Self {
+        Self::with_issued(
+            credentials,
+            max_skew,
+            clock,
+            Arc::default(),
+            crate::demo::demo_project_id(),
+        )
+    }
+
+    /// Accepts `credentials`, and the temporary credentials in `issued` (with their security
+    /// token, until they expire by `clock`) for `temporary_project`.
+    pub(crate) fn with_issued(
+        credentials: Credentials,
+        max_skew: Duration,
+        clock: Option<Arc<dyn Clock>>,
+        issued: Arc<IssuedCredentials>,
+        temporary_project: ProjectId,
+    ) -> Self {
+        let clock: Arc<dyn Clock> = clock.unwrap_or_else(|| Arc::new(SystemClock));
         let mut secrets = HashMap::with_capacity(credentials.access_keys.len());
         let mut key_projects = HashMap::with_capacity(credentials.access_keys.len());
         for (ak, (sk, projects)) in credentials.access_keys {
             secrets.insert(ak.clone(), sk);
             key_projects.insert(ak, projects);
         }
-        let secrets = Arc::new(secrets);
-        let mut verifier =
-            Verifier::new(move |ak: &str| secrets.get(ak).cloned()).with_max_skew(max_skew);
-        if let Some(clock) = clock {
-            verifier = verifier.with_clock(clock);
-        }
+        let lookup_issued = issued.clone();
+        let verifier = Verifier::new(move |ak: &str| {
+            secrets
+                .get(ak)
+                .cloned()
+                .or_else(|| lookup_issued.secret_key(ak))
+        })
+        .with_max_skew(max_skew)
+        .with_clock(clock.clone());
         Self {
             verifier,
             key_projects,
             tokens: credentials.tokens,
+            issued,
+            temporary_project: [temporary_project],
+            clock,
         }
     }
 
@@ -137,16 +202,7 @@ impl Authenticator {
         body: &[u8],
     ) -> Result<&[ProjectId], AuthFailure> {
         if headers.contains_key(AUTHORIZATION) {
-            let verified = match host_from_authority(uri, headers) {
-                // HTTP/2 carries the host in `:authority`; the signer signed it as `Host`.
-                Some(with_host) => self.verifier.verify_parts(method, uri, &with_host, body),
-                None => self.verifier.verify_parts(method, uri, headers, body),
-            }
-            .map_err(AuthFailure::Signature)?;
-            return Ok(self
-                .key_projects
-                .get(verified.access_key_id())
-                .map_or(&[], Vec::as_slice));
+            return self.authenticate_signed(method, uri, headers, body);
         }
         if let Some(token) = headers.get(X_AUTH_TOKEN) {
             return token
@@ -157,6 +213,39 @@ impl Authenticator {
                 .ok_or(AuthFailure::UnknownToken);
         }
         Err(AuthFailure::NoCredentials)
+    }
+
+    /// The projects the request's AK/SK signature may use; a request that is not signed is
+    /// refused ([`AuthFailure::SignatureRequired`]), whatever token it carries.
+    pub(crate) fn authenticate_signed(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<&[ProjectId], AuthFailure> {
+        if !headers.contains_key(AUTHORIZATION) {
+            return Err(AuthFailure::SignatureRequired);
+        }
+        let verified = match host_from_authority(uri, headers) {
+            // HTTP/2 carries the host in `:authority`; the signer signed it as `Host`.
+            Some(with_host) => self.verifier.verify_parts(method, uri, &with_host, body),
+            None => self.verifier.verify_parts(method, uri, headers, body),
+        }
+        .map_err(AuthFailure::Signature)?;
+        let ak = verified.access_key_id();
+        if let Some(projects) = self.key_projects.get(ak) {
+            return Ok(projects);
+        }
+        match self
+            .issued
+            .check(ak, verified.security_token(), self.clock.now())
+        {
+            Some(Ok(())) => Ok(&self.temporary_project),
+            Some(Err(failure)) => Err(failure),
+            // Removed between the signature check and now (forgotten long after expiry).
+            None => Err(AuthFailure::SecurityTokenExpired),
+        }
     }
 }
 

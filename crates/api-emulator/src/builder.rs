@@ -1,10 +1,11 @@
-//! `EmulatorBuilder`: credentials, seed data, faults, limits and TLS, then `start()`.
+//! `EmulatorBuilder`: credentials, seed data, faults, limits, identity routes and TLS, then
+//! `start()`.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_auth::{Clock, DEFAULT_MAX_SKEW, SecretKey};
+use api_auth::{Clock, DEFAULT_MAX_SKEW, SecretKey, SystemClock};
 use api_model::ProjectId;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -12,9 +13,11 @@ use tokio::sync::watch;
 use crate::app::App;
 use crate::auth::{Authenticator, Credentials};
 use crate::body::DEFAULT_MAX_BODY_SIZE;
+use crate::demo::demo_project_id;
 use crate::emulator::{Emulator, Running};
 use crate::error::StartError;
 use crate::faults::{FaultConfig, FaultInjector};
+use crate::identity::{Identity, IdentityConfig, IssuedCredentials};
 use crate::path_log::{DEFAULT_PATH_LOG_CAPACITY, PathLog};
 use crate::request_id::RequestIds;
 use crate::seed::{IdGenerator, seeded_tasks};
@@ -44,6 +47,7 @@ pub struct EmulatorBuilder {
     mixed_seeds: Vec<(ProjectId, usize)>,
     rng_seed: u64,
     faults: FaultConfig,
+    identity: IdentityConfig,
     max_body_size: usize,
     path_log_capacity: usize,
     created_status: TaskStatus,
@@ -65,6 +69,7 @@ impl Default for EmulatorBuilder {
             mixed_seeds: Vec::new(),
             rng_seed: 0,
             faults: FaultConfig::default(),
+            identity: IdentityConfig::default(),
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             path_log_capacity: DEFAULT_PATH_LOG_CAPACITY,
             created_status: TaskStatus::Running,
@@ -119,7 +124,8 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Checks `X-Sdk-Date` against `clock` instead of the system clock.
+    /// Reads time from `clock` instead of the system clock: to check `X-Sdk-Date`, and to issue
+    /// and expire temporary credentials (the identity routes).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
         self
@@ -168,6 +174,14 @@ impl EmulatorBuilder {
     /// Injects faults as `faults` says (checked at start).
     pub fn faults(mut self, faults: FaultConfig) -> Self {
         self.faults = faults;
+        self
+    }
+
+    /// How the identity routes behave (the ECS metadata service, pod identity, STS and IAM,
+    /// which issue temporary credentials and list projects); they are served whether this is
+    /// called or not, with [`IdentityConfig::default`] when not.
+    pub fn identity(mut self, identity: IdentityConfig) -> Self {
+        self.identity = identity;
         self
     }
 
@@ -284,9 +298,30 @@ impl EmulatorBuilder {
         if self.credentials.is_empty() {
             tracing::warn!("the emulator accepts no credentials: every API request gets 401");
         }
+        let identity_project = self
+            .identity
+            .project
+            .clone()
+            .or_else(|| self.credentials.first_project().cloned())
+            .unwrap_or_else(demo_project_id);
+        let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let issued = Arc::new(IssuedCredentials::default());
+        let identity = Arc::new(Identity::new(
+            self.identity,
+            identity_project.clone(),
+            clock.clone(),
+            issued.clone(),
+        ));
         let app = Arc::new(App {
             store: store.clone(),
-            auth: Authenticator::new(self.credentials, self.max_skew, self.clock),
+            auth: Authenticator::with_issued(
+                self.credentials,
+                self.max_skew,
+                Some(clock),
+                issued,
+                identity_project,
+            ),
+            identity: identity.clone(),
             faults: FaultInjector::new(self.faults),
             stats: stats.clone(),
             paths: paths.clone(),
@@ -309,6 +344,7 @@ impl EmulatorBuilder {
             store,
             stats,
             paths,
+            identity,
             shutdown: shutdown_tx,
         };
         tracing::info!(%addr, https, "the ModelArts processor-tasks emulator is listening");

@@ -14,6 +14,13 @@ pub const DEMO_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
 /// The demo token, accepted as `X-Auth-Token` for the demo project.
 pub const DEMO_TOKEN: &str = "emulator-demo-token";
 
+/// The token pod identity (`POST /v1/credentials`) accepts by default, as `Authorization`.
+/// Public and fake: it only works against an emulator.
+pub const DEMO_POD_IDENTITY_TOKEN: &str = "demo-pod-identity-token";
+
+/// The account (domain) id the identity routes give projects.
+pub const DEMO_DOMAIN_ID: &str = "d0e0a0b0c0d0e0f00102030405060708";
+
 /// How many tasks the demo seeds into the demo project.
 pub const DEMO_TASK_COUNT: usize = 10;
 

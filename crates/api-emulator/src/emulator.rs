@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::builder::EmulatorBuilder;
 use crate::demo::{DEMO_AK, DEMO_SK, DEMO_TASK_COUNT, DEMO_TOKEN, demo_project_id};
+use crate::identity::{Identity, IdentityStats};
 use crate::path_log::{PathLog, ReceivedRequest};
 use crate::stats::{Stats, StatsSnapshot};
 use crate::store::TaskStore;
@@ -22,6 +23,7 @@ pub(crate) struct Running {
     pub(crate) store: Arc<dyn TaskStore>,
     pub(crate) stats: Arc<Stats>,
     pub(crate) paths: Arc<PathLog>,
+    pub(crate) identity: Arc<Identity>,
     pub(crate) shutdown: watch::Sender<bool>,
 }
 
@@ -99,6 +101,13 @@ impl Emulator {
     #[must_use]
     pub fn stats(&self) -> StatsSnapshot {
         self.running.stats.snapshot()
+    }
+
+    /// The identity routes' counters so far: credentials issued by each route, metadata token
+    /// requests, project lookups, and requests signed with issued credentials.
+    #[must_use]
+    pub fn identity_stats(&self) -> IdentityStats {
+        self.running.identity.stats()
     }
 
     /// Resolves once the emulator has received at least `n` requests (they may still be in

@@ -44,12 +44,35 @@
 //!
 //! Checks run in the gateway's order: route (404) → body size (`413 APIG.0201`) →
 //! credentials (`401 APIG.0301`, for a missing, malformed or wrong signature, a date outside
-//! the allowed skew, or an unknown token) → project (`400 ModelArts.0210` for an invalid id,
+//! the allowed skew, an unknown token, or issued temporary credentials without their
+//! `X-Security-Token` or expired) → project (`400 ModelArts.0210` for an invalid id,
 //! `403 ModelArts.0210` for one the credentials may not use, or an `X-Project-Id` header that
 //! differs from the path) → faults → handler. Routes match the raw path split on `/`; the
 //! project, task id and version id segments are then percent-decoded (the ids to find the task
 //! and the version; an id that cannot be one names none: `4700` or `4851`). `items` is a
 //! literal only for `GET …/processor-tasks/items`.
+//!
+//! # Identity routes
+//!
+//! Matched before the routes above (other paths and methods fall through to them), these play
+//! the Huawei Cloud identity endpoints the official SDKs' credential chain calls, so that
+//! clients can fetch temporary credentials and discover their project through real sockets.
+//! They are always served; [`IdentityConfig`] (set with [`EmulatorBuilder::identity`]) says
+//! how. Faults do not apply to them.
+//!
+//! | request | answer |
+//! |---|---|
+//! | `PUT /meta-data/latest/api/token` | `200` text session token; `400` without `X-Metadata-Token-Ttl-Seconds` (1..=21600); `404` when tokens are not supported |
+//! | `GET /openstack/latest/securitykey` | `200 {"credential": {"access", "secret", "securitytoken", "expires_at"}}`; `401` (text) for a missing (when required), unknown or expired `X-Metadata-Token`, or "Please configure Cloud Service Agency first" |
+//! | `POST /v1/credentials` | `200 {"credentials": {"accessKeyId", "secretAccessKey", "securityToken", "expiration"}, "assumedAgency", "audience", "podIdentityAssociationId", "subject"}`; `401 APIG.0301` unless `Authorization` is the pod token; `400 IAM.0007` |
+//! | `POST /v5/agencies/assume-with-oidc` | `200 {"credentials": {"access_key_id", "secret_access_key", "security_token", "expiration"}}`; `400 STS.0001` |
+//! | `POST /v3.0/OS-AUTH/id-token/tokens` | `201` with `X-Subject-Token`, `{"token": {"expires_at", …}}`; `400 IAM.0007` |
+//! | `POST /v3.0/OS-CREDENTIAL/securitytokens` | `201 {"credential": {"access", "secret", "securitytoken", "expires_at"}}`; `401 APIG.0301` for an unknown subject token; `400 IAM.0007` |
+//! | `GET /v3/projects?name=<region>` | `200 {"projects": [{"id", "name", "domain_id", "enabled"}…], "links": {}}`, signed with AK/SK (`401 APIG.0301`), no project check; `400 IAM.0007` without `name`; always `X-IAM-Trace-Id` |
+//!
+//! Temporary credentials (random AK, SK and security token) are accepted by every signed route
+//! for the identity project only, with their `X-Security-Token`, until they expire by the
+//! emulator's clock; [`Emulator::identity_stats`] counts what was issued.
 //!
 //! Responses that hyper itself writes for malformed HTTP (e.g. `400` for an unparsable request
 //! line) carry neither the JSON body nor `X-Request-Id`.
@@ -74,6 +97,7 @@ mod emulator;
 mod error;
 mod faults;
 mod handlers;
+mod identity;
 mod path_log;
 mod query;
 mod record;
@@ -92,10 +116,16 @@ mod version;
 pub use args::{ArgsError, EmulatorArgs, FaultArgs};
 pub use body::DEFAULT_MAX_BODY_SIZE;
 pub use builder::{DEFAULT_SHUTDOWN_GRACE, EmulatorBuilder};
-pub use demo::{DEMO_AK, DEMO_PROJECT_ID, DEMO_SK, DEMO_TASK_COUNT, DEMO_TOKEN, demo_project_id};
+pub use demo::{
+    DEMO_AK, DEMO_DOMAIN_ID, DEMO_POD_IDENTITY_TOKEN, DEMO_PROJECT_ID, DEMO_SK, DEMO_TASK_COUNT,
+    DEMO_TOKEN, demo_project_id,
+};
 pub use emulator::Emulator;
 pub use error::StartError;
 pub use faults::{FaultConfig, FaultKind, InvalidFaultConfig, MAX_LATENCY};
+pub use identity::{DEFAULT_CREDENTIAL_TTL, IdentityConfig, IdentityStats};
+#[cfg(feature = "cli")]
+pub use identity::{IdentityArgs, RegionProjects};
 pub use path_log::{DEFAULT_PATH_LOG_CAPACITY, ReceivedRequest};
 pub use query::{SortKey, SortOrder, TaskQuery};
 pub use record::TaskRecord;

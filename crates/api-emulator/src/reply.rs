@@ -1,7 +1,7 @@
 //! JSON responses: success bodies, the service's error shape, and the headers every reply has.
 
 use bytes::Bytes;
-use http::header::{CONNECTION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use http::header::{CONNECTION, CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER};
 use http::{Response, StatusCode};
 use http_body_util::Full;
 use serde::Serialize;
@@ -15,13 +15,19 @@ pub(crate) const X_REQUEST_ID: &str = "x-request-id";
 pub(crate) const API_NOT_FOUND_MESSAGE: &str =
     "The API does not exist or has not been published in the environment";
 
-/// A response the emulator sends: status, JSON body (or none, for `204`), and extra headers.
+/// The content type of JSON bodies.
+const JSON: &str = "application/json";
+
+/// A response the emulator sends: status, body (JSON unless said otherwise; none for `204`),
+/// and extra headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) body: Bytes,
     pub(crate) retry_after: Option<u32>,
     pub(crate) close: bool,
+    pub(crate) content_type: &'static str,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 #[derive(Serialize)]
@@ -33,8 +39,13 @@ struct ErrorBody<'a> {
 impl Reply {
     /// `200` with `value` as JSON.
     pub(crate) fn ok(value: &impl Serialize) -> Self {
+        Self::json_value(StatusCode::OK, value)
+    }
+
+    /// `status` with `value` as JSON.
+    pub(crate) fn json_value(status: StatusCode, value: &impl Serialize) -> Self {
         match serde_json::to_vec(value) {
-            Ok(body) => Self::json(StatusCode::OK, Bytes::from(body)),
+            Ok(body) => Self::json(status, Bytes::from(body)),
             Err(error) => Self::error(
                 &ErrorCode::InternalError,
                 format!("Internal error: cannot serialize the response: {error}"),
@@ -52,12 +63,22 @@ impl Reply {
         Self::json(StatusCode::NO_CONTENT, Bytes::new())
     }
 
+    /// `status` with `body` as `text/plain; charset=utf-8`.
+    pub(crate) fn text(status: StatusCode, body: impl Into<String>) -> Self {
+        Self {
+            content_type: "text/plain; charset=utf-8",
+            ..Self::json(status, Bytes::from(body.into()))
+        }
+    }
+
     fn json(status: StatusCode, body: Bytes) -> Self {
         Self {
             status,
             body,
             retry_after: None,
             close: false,
+            content_type: JSON,
+            headers: Vec::new(),
         }
     }
 
@@ -68,9 +89,14 @@ impl Reply {
             .status()
             .and_then(|status| StatusCode::from_u16(status).ok())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        Self::error_code(status, code.as_str(), message.as_ref())
+    }
+
+    /// The error shape with a code of another service (IAM, STS) than ModelArts.
+    pub(crate) fn error_code(status: StatusCode, code: &str, message: &str) -> Self {
         let body = ErrorBody {
-            error_code: code.as_str(),
-            error_msg: message.as_ref(),
+            error_code: code,
+            error_msg: message,
         };
         // Two strings always serialize; the fallback keeps the shape all the same.
         let body = serde_json::to_vec(&body).map_or_else(
@@ -105,21 +131,30 @@ impl Reply {
         self
     }
 
+    /// The same reply with the header `name: value` too.
+    pub(crate) fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
     /// The same reply with `Connection: close` (HTTP/1).
     pub(crate) fn closing(mut self) -> Self {
         self.close = true;
         self
     }
 
-    /// The HTTP response, with `X-Request-Id` and, when there is a body, `Content-Type:
-    /// application/json`.
+    /// The HTTP response, with `X-Request-Id`, the extra headers and, when there is a body,
+    /// `Content-Type` (`application/json` unless the reply is text).
     pub(crate) fn into_response(self, request_id: HeaderValue) -> Response<Full<Bytes>> {
         let has_body = !self.body.is_empty();
         let mut response = Response::new(Full::new(self.body));
         *response.status_mut() = self.status;
         let headers = response.headers_mut();
         if has_body {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+        }
+        for (name, value) in self.headers {
+            headers.insert(name, value);
         }
         headers.insert(X_REQUEST_ID, request_id);
         if let Some(secs) = self.retry_after {
@@ -171,6 +206,28 @@ mod tests {
         let plain = Reply::empty_object().into_response(HeaderValue::from_static("x"));
         assert!(plain.headers().get(RETRY_AFTER).is_none());
         assert!(plain.headers().get(CONNECTION).is_none());
+    }
+
+    #[test]
+    fn text_replies_and_extra_headers() {
+        let response = Reply::text(StatusCode::OK, "token")
+            .with_header(
+                HeaderName::from_static("x-subject-token"),
+                HeaderValue::from_static("abc"),
+            )
+            .into_response(HeaderValue::from_static("id"));
+        assert_eq!(
+            response.headers()[CONTENT_TYPE],
+            "text/plain; charset=utf-8"
+        );
+        assert_eq!(response.headers()["x-subject-token"], "abc");
+        assert_eq!(response.headers()[X_REQUEST_ID], "id");
+        let custom = Reply::error_code(StatusCode::BAD_REQUEST, "STS.0001", "bad");
+        assert_eq!(body(&custom)["error_code"], "STS.0001");
+        assert_eq!(body(&custom)["error_msg"], "bad");
+        let created = Reply::json_value(StatusCode::CREATED, &serde_json::json!({"a": 1}));
+        assert_eq!(created.status, StatusCode::CREATED);
+        assert_eq!(body(&created)["a"], 1);
     }
 
     #[test]

@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 use crate::app::{App, Outcome};
 use crate::auth::{Authenticator, Credentials, X_AUTH_TOKEN};
 use crate::faults::{FaultConfig, FaultInjector, FaultKind};
+use crate::identity::{Identity, IdentityConfig};
 use crate::path_log::PathLog;
 use crate::query::TaskQuery;
 use crate::request_id::RequestIds;
@@ -52,6 +53,12 @@ fn app_on(store: Arc<dyn TaskStore>, faults: FaultConfig) -> App {
     App {
         store,
         auth: Authenticator::new(credentials, Duration::from_secs(900), None),
+        identity: Arc::new(Identity::new(
+            IdentityConfig::default(),
+            project(),
+            Arc::new(api_auth::SystemClock),
+            Arc::default(),
+        )),
         faults: FaultInjector::new(faults),
         stats: Arc::new(Stats::default()),
         paths: Arc::new(PathLog::new(100)),

@@ -18,7 +18,7 @@ const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/sdk_inte
 /// An id the SDK must percent-encode: `quote(id, safe='')` in the path, decoded by the emulator.
 const ODD_ID: &str = "odd?id#%41+é~";
 
-fn python() -> String {
+pub fn python() -> String {
     match std::env::var("PROCESSOR_TASKS_PYTHON") {
         Ok(python) if !python.is_empty() => python,
         _ => panic!(
