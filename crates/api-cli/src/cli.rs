@@ -162,7 +162,7 @@ pub struct ClientArgs {
     pub endpoint: Option<String>,
 
     /// The region, e.g. cn-north-4 [env: HUAWEICLOUD_SDK_REGION]. It picks the endpoint (one of
-    /// the 22 ModelArts regions, or one HUAWEICLOUD_SDK_REGION_MODELARTS_<REGION> or
+    /// the 22 ModelArts regions, or one HUAWEICLOUD_SDK_REGION_MODELARTS_{REGION} or
     /// regions.yaml names) and the project to discover.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,

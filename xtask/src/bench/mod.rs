@@ -33,14 +33,14 @@ const USAGE: &str = "usage: cargo xtask bench [--quick] [--out FILE] [--only LIS
   --quick            small counts and very short criterion times (a smoke run for CI);
                      writes target/bench/BENCHMARKS.quick.md unless --out is given
   --out FILE         where to write the report (default: BENCHMARKS.md, or the quick file)
-  --only LIST        comma-separated subset of: seq,bulk,rss,micro,transport
+  --only LIST        comma-separated subset of: seq,bulk,rss,startup,micro,transport
                      (writes target/bench/BENCHMARKS.partial.md unless --out is given)
   --max-load L       before measuring, wait until the 1-minute load average is at most L
                      (default: 1.0 for a full run; no wait with --quick)
   --max-wait SECONDS how long to wait for that at most (default 180)";
 
 /// The sections a run can have.
-pub(crate) const SECTIONS: [&str; 5] = ["seq", "bulk", "rss", "micro", "transport"];
+pub(crate) const SECTIONS: [&str; 6] = ["seq", "bulk", "rss", "startup", "micro", "transport"];
 
 /// What to measure and how much.
 #[derive(Debug, Clone)]
@@ -60,6 +60,8 @@ pub(crate) struct Settings {
     pub(crate) wrk_threads: usize,
     /// Ids of the peak-RSS run.
     pub(crate) rss_ids: usize,
+    /// Runs of each setup of the start-up comparison.
+    pub(crate) startup_reps: usize,
     pub(crate) transport_requests: usize,
     pub(crate) transport_rounds: usize,
     pub(crate) criterion: criterion::CriterionTimes,
@@ -120,6 +122,7 @@ impl Settings {
                 concurrency: 64,
                 wrk_threads: cores.clamp(1, 4),
                 rss_ids: 10_000,
+                startup_reps: 3,
                 transport_requests: 2_000,
                 transport_rounds: 3,
                 criterion: criterion::CriterionTimes {
@@ -142,6 +145,7 @@ impl Settings {
                 concurrency: 64,
                 wrk_threads: cores.clamp(1, 4),
                 rss_ids: 100_000,
+                startup_reps: 30,
                 transport_requests: 20_000,
                 transport_rounds: 7,
                 criterion: criterion::CriterionTimes {
@@ -202,6 +206,9 @@ pub(crate) fn run(root: &Path, args: &[&str]) -> Result<()> {
     }
     if settings.runs("rss") {
         sections.push(sections::rss(&env, &settings));
+    }
+    if settings.runs("startup") {
+        sections.push(sections::startup(&env, &settings));
     }
     if settings.runs("micro") {
         sections.push(sections::micro(&env, &settings));

@@ -9,7 +9,10 @@ use std::{collections::HashMap, fmt, path::PathBuf, sync::Arc};
 /// A variable that is set but empty (or only whitespace) counts as unset, as in the official
 /// SDKs.
 #[derive(Clone)]
-pub struct Environment(Arc<dyn Fn(&str) -> Option<String> + Send + Sync>);
+pub struct Environment(Arc<Lookup>);
+
+/// How a variable is looked up.
+type Lookup = dyn Fn(&str) -> Option<String> + Send + Sync;
 
 impl Environment {
     /// The process environment.

@@ -144,10 +144,12 @@ mod tests {
         source.fetch().await.unwrap();
         std::fs::write(&file, "second").unwrap();
         source.fetch().await.unwrap();
-        let seen = seen.lock().unwrap();
-        assert_eq!(seen[0].headers()["authorization"], "first");
-        assert_eq!(seen[1].headers()["authorization"], "second");
-        assert_eq!(seen[0].body().as_ref(), b"{}");
+        {
+            let seen = seen.lock().unwrap();
+            assert_eq!(seen[0].headers()["authorization"], "first");
+            assert_eq!(seen[1].headers()["authorization"], "second");
+            assert_eq!(seen[0].body().as_ref(), b"{}");
+        }
         std::fs::write(&file, "  ").unwrap();
         assert!(
             source

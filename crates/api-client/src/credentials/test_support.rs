@@ -9,17 +9,18 @@ use http::{Request, Response};
 /// What the scripted transport saw.
 pub(crate) type Seen = Arc<Mutex<Vec<Request<Bytes>>>>;
 
+/// One expected request (method, path) and its answer (status, headers, body).
+pub(crate) type Step = (
+    &'static str,
+    &'static str,
+    u16,
+    Vec<(&'static str, &'static str)>,
+    &'static str,
+);
+
 /// A transport expecting exactly these requests (method, path), in order, answering each with
 /// (status, headers, body).
-pub(crate) fn scripted(
-    script: Vec<(
-        &'static str,
-        &'static str,
-        u16,
-        Vec<(&'static str, &'static str)>,
-        &'static str,
-    )>,
-) -> (SharedTransport, Seen) {
+pub(crate) fn scripted(script: Vec<Step>) -> (SharedTransport, Seen) {
     let seen: Seen = Arc::new(Mutex::new(Vec::new()));
     let mut transport = MockTransport::new();
     let mut seq = mockall::Sequence::new();

@@ -4,6 +4,7 @@ mod bulk;
 mod micro;
 mod rss;
 mod sequential;
+mod startup;
 mod transport;
 
 use std::fmt::Write as _;
@@ -20,6 +21,7 @@ pub(crate) use bulk::bulk;
 pub(crate) use micro::micro;
 pub(crate) use rss::rss;
 pub(crate) use sequential::sequential;
+pub(crate) use startup::startup;
 pub(crate) use transport::transport;
 
 /// A goal of the issue and how the run did against it.
