@@ -248,6 +248,16 @@ impl ClientBuilder {
 
     /// Endpoint, region and project id from the environment, where not set.
     pub(crate) fn fill_from_env(&mut self, env: &Environment) {
+        self.fill_endpoint_from_env(env);
+        if self.project_id.is_none()
+            && let Some(project) = env.var(ENV_PROJECT_ID)
+        {
+            self.project_id = Some((project.parse(), Origin::Env(ENV_PROJECT_ID.into())));
+        }
+    }
+
+    /// Endpoint and region from the environment, where not set.
+    pub(crate) fn fill_endpoint_from_env(&mut self, env: &Environment) {
         if self.endpoint.is_none()
             && let Some(url) = env.var(ENV_ENDPOINT)
         {
@@ -257,11 +267,6 @@ impl ClientBuilder {
             && let Some(region) = env.var(ENV_REGION)
         {
             self.region = Some((region, Origin::Env(ENV_REGION.into())));
-        }
-        if self.project_id.is_none()
-            && let Some(project) = env.var(ENV_PROJECT_ID)
-        {
-            self.project_id = Some((project.parse(), Origin::Env(ENV_PROJECT_ID.into())));
         }
     }
 }

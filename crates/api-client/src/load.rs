@@ -8,7 +8,7 @@ use crate::{
     Client, ClientBuilder, CredentialsProvider, Error, Origin,
     builder::config,
     config::{discover_project, iam_endpoint},
-    credentials::{CredentialsChain, Profile},
+    credentials::{CredentialsChain, ENV_PROJECT_ID, Profile},
 };
 
 impl ClientBuilder {
@@ -23,8 +23,10 @@ impl ClientBuilder {
     ///    the environment (AK/SK or a federated id token), the profile file, the ECS metadata
     ///    service, pod identity. The first to deliver is used; the error lists each one's
     ///    reason. They are fetched now, so that a bad setup fails here.
-    /// 3. **Project id**: what was set; else `HUAWEICLOUD_SDK_PROJECT_ID`; else the profile's
-    ///    `project_id` when the profile gave the credentials; else discovered through IAM
+    /// 3. **Project id**: what was set; else the one that comes with the credentials, as in the
+    ///    official SDKs: `HUAWEICLOUD_SDK_PROJECT_ID` with credentials from the environment, OIDC
+    ///    or code, the profile's `project_id` with the profile's (metadata and pod identity give
+    ///    none); else discovered through IAM
     ///    (`GET /v3/projects?name=<region>`, signed), which needs a region. The IAM endpoint is
     ///    the profile's `iam_endpoint`, else `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else the region's
     ///    IAM, else the global one. Discovery runs once per client.
@@ -32,7 +34,7 @@ impl ClientBuilder {
     /// [`Client::settings`] says where each setting came from.
     pub async fn load(mut self) -> Result<Client, Error> {
         let env = self.env();
-        self.fill_from_env(&env);
+        self.fill_endpoint_from_env(&env);
         // Refuse an unknown region or a malformed endpoint before any I/O.
         self.resolve_endpoint()?;
         let transport = self.transport_or_default()?;
@@ -59,13 +61,26 @@ impl ClientBuilder {
         if self.project_id.is_some() {
             return self.build();
         }
-        // The profile's project id and IAM endpoint count when the profile gave the credentials.
-        let profile = match provider.origin() {
-            Some(Origin::Profile { .. }) | Some(Origin::Federated { .. }) => Profile::load(&env)
-                .ok()
-                .filter(|p| matches!(provider.origin(), Some(o) if o == p.origin() || matches!(&o, Origin::Federated { via, .. } if **via == p.origin()))),
+        // As in the official SDKs, the project id comes with the credentials: the variable with
+        // credentials from the environment (or OIDC, or given in code), the profile's with the
+        // profile's; metadata and pod identity give none.
+        let origin = provider.origin();
+        let profile = match &origin {
+            Some(Origin::Profile { .. }) => Profile::load(&env).ok(),
+            Some(Origin::Federated { via, .. }) if matches!(**via, Origin::Profile { .. }) => {
+                Profile::load(&env).ok()
+            }
             _ => None,
         };
+        let from_env = match &origin {
+            None | Some(Origin::Given | Origin::Env(_) | Origin::OidcSts(_)) => true,
+            Some(Origin::Federated { via, .. }) => matches!(**via, Origin::Env(_)),
+            _ => false,
+        };
+        if from_env && let Some(project) = env.var(ENV_PROJECT_ID) {
+            self.project_id = Some((project.parse(), Origin::Env(ENV_PROJECT_ID.into())));
+            return self.build();
+        }
         if let Some(profile) = &profile
             && let Some(project) = profile.get("project_id")
         {

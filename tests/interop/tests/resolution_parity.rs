@@ -551,15 +551,14 @@ async fn a_configured_project_id_skips_discovery_on_both_sides() {
     emu.shutdown().await;
 }
 
-// Known mismatches, found by this test's probes: the official SDK's answer is asserted, and our
-// client does not give it yet. Each is ignored with the reason, not dropped; run them with
-// `cargo test -p interop-tests --test resolution_parity -- --ignored`.
+// Two mismatches this test's probes found, fixed in the client: the official SDK's answer is
+// asserted on both sides.
 
 /// `HUAWEICLOUD_SDK_PROJECT_ID` is read by the SDK's environment (and OIDC) provider only: with
 /// credentials from the profile it is not used, so the SDK takes the profile's `project_id`, or
-/// discovers the project. Our client takes the variable whatever gave the credentials.
+/// discovers the project; so does our client.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "known mismatch: our client uses HUAWEICLOUD_SDK_PROJECT_ID with profile credentials"]
+
 async fn the_project_id_variable_is_ignored_with_profile_credentials() {
     let region = "cn-north-4";
     let emu = emulator(IdentityConfig::new()).await;
@@ -605,10 +604,8 @@ async fn the_project_id_variable_is_ignored_with_profile_credentials() {
 }
 
 /// `HUAWEICLOUD_SDK_IDP_ID` without `HUAWEICLOUD_SDK_ID_TOKEN_FILE`, next to AK/SK: the SDK's
-/// environment provider uses the AK/SK (federated mode needs both). Our client refuses the
-/// environment's credentials ("a federated id token needs both") and the chain fails.
+/// environment provider uses the AK/SK (federated mode needs both); so does our client.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "known mismatch: our client refuses env AK/SK when only HUAWEICLOUD_SDK_IDP_ID is set"]
 async fn half_a_federated_setup_does_not_hide_env_keys() {
     let region = "cn-north-4";
     let emu = emulator(IdentityConfig::new()).await;

@@ -165,13 +165,14 @@ impl CredentialsChain {
 }
 
 /// The environment's link: a federated id token when `HUAWEICLOUD_SDK_IDP_ID` and
-/// `HUAWEICLOUD_SDK_ID_TOKEN_FILE` are set (it wins over AK/SK), else AK/SK or an IAM token.
+/// `HUAWEICLOUD_SDK_ID_TOKEN_FILE` are set (it wins over AK/SK), else AK/SK or an IAM token. Half
+/// a federated pair is ignored when AK/SK are set, as in the official SDKs, and named when not.
 fn environment(
     env: &Environment,
     transport: &SharedTransport,
     region: Option<&str>,
 ) -> Result<Arc<dyn CredentialsProvider>, CredentialsError> {
-    match (env.var(ENV_IDP_ID), env.var(ENV_ID_TOKEN_FILE)) {
+    let half = match (env.var(ENV_IDP_ID), env.var(ENV_ID_TOKEN_FILE)) {
         (Some(idp), Some(file)) => {
             let (iam, _) = iam_endpoint(None, region, env);
             let source = FederatedSource::new(
@@ -181,13 +182,15 @@ fn environment(
                 file,
                 Origin::Env(ENV_IDP_ID.into()),
             );
-            Ok(Arc::new(RefreshingCredentials::new(source)))
+            return Ok(Arc::new(RefreshingCredentials::new(source)));
         }
-        (Some(_), None) => Err(half_set(ENV_IDP_ID, ENV_ID_TOKEN_FILE)),
-        (None, Some(_)) => Err(half_set(ENV_ID_TOKEN_FILE, ENV_IDP_ID)),
-        (None, None) => Ok(Arc::new(EnvironmentCredentials::from_lookup(|name| {
-            env.var(name)
-        })?)),
+        (Some(_), None) => Some(half_set(ENV_IDP_ID, ENV_ID_TOKEN_FILE)),
+        (None, Some(_)) => Some(half_set(ENV_ID_TOKEN_FILE, ENV_IDP_ID)),
+        (None, None) => None,
+    };
+    match EnvironmentCredentials::from_lookup(|name| env.var(name)) {
+        Ok(credentials) => Ok(Arc::new(credentials)),
+        Err(error) => Err(half.unwrap_or(error)),
     }
 }
 
@@ -408,6 +411,16 @@ mod tests {
                 .unwrap()
                 .to_string()
                 .contains(ENV_ID_TOKEN_FILE)
+        );
+        // Half a pair next to AK/SK: the AK/SK, as the official SDKs do.
+        let env = Environment::from_vars([
+            (ENV_IDP_ID, "idp"),
+            ("HUAWEICLOUD_SDK_AK", "A"),
+            ("HUAWEICLOUD_SDK_SK", "S"),
+        ]);
+        assert_eq!(
+            environment(&env, &transport, None).unwrap().origin(),
+            Some(Origin::Env("HUAWEICLOUD_SDK_AK".into()))
         );
     }
 }
