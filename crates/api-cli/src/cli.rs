@@ -52,8 +52,10 @@ Where settings come from (first found wins):
                profile (HUAWEICLOUD_SDK_CREDENTIALS_FILE or ~/.huaweicloud/credentials,
                [basiccredentials] then [basic]), ECS metadata, pod identity
                (HC_CONTAINER_CREDENTIALS_FULL_URI + HC_CONTAINER_AUTHORIZATION_TOKEN_FILE)
-  project id   --project-id; HUAWEICLOUD_SDK_PROJECT_ID; the profile's project_id; else
-               discovered through IAM (GET /v3/projects?name=<region>)
+  project id   --project-id; else the one that comes with the credentials:
+               HUAWEICLOUD_SDK_PROJECT_ID (with flags, environment or OIDC credentials), the
+               profile's project_id (with the profile's); else discovered through IAM
+               (GET /v3/projects?name=<region>)
 
 Exit status:
   0    everything asked was done
@@ -167,8 +169,9 @@ pub struct ClientArgs {
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// The project id, 32 lowercase letters and digits [env: HUAWEICLOUD_SDK_PROJECT_ID]. Without
-    /// one, the profile's, else the one IAM lists for the region.
+    /// The project id, 32 lowercase letters and digits. Without it: HUAWEICLOUD_SDK_PROJECT_ID
+    /// (with flags, environment or OIDC credentials), the profile's, else the one IAM lists for
+    /// the region.
     #[arg(long, value_name = "ID")]
     pub project_id: Option<String>,
 

@@ -558,7 +558,6 @@ async fn a_configured_project_id_skips_discovery_on_both_sides() {
 /// credentials from the profile it is not used, so the SDK takes the profile's `project_id`, or
 /// discovers the project; so does our client.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-
 async fn the_project_id_variable_is_ignored_with_profile_credentials() {
     let region = "cn-north-4";
     let emu = emulator(IdentityConfig::new()).await;
