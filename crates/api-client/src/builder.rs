@@ -61,6 +61,7 @@ pub struct ClientBuilder {
     pub(crate) allow_insecure_http: bool,
     pub(crate) clock: Option<Arc<dyn Clock>>,
     pub(crate) environment: Option<Environment>,
+    pub(crate) local_transport: Option<SharedTransport>,
 }
 
 impl ClientBuilder {
@@ -146,6 +147,25 @@ impl ClientBuilder {
     pub fn environment(mut self, environment: Environment) -> Self {
         self.environment = Some(environment);
         self
+    }
+
+    /// The transport [`load`](Self::load)'s default chain uses for the ECS metadata service and
+    /// pod identity; by default a direct [`HyperTransport`] that never uses a proxy (they are
+    /// on this machine's link-local network). Tests and unusual networks may set their own.
+    pub fn local_transport(mut self, transport: SharedTransport) -> Self {
+        self.local_transport = Some(transport);
+        self
+    }
+
+    pub(crate) fn local_transport_or_default(&self) -> Result<SharedTransport, Error> {
+        if let Some(transport) = &self.local_transport {
+            return Ok(transport.clone());
+        }
+        HyperTransport::builder()
+            .no_proxy()
+            .build()
+            .map(SharedTransport::new)
+            .map_err(|e| config(&format!("cannot build the metadata transport: {e}")))
     }
 
     pub(crate) fn env(&self) -> Environment {

@@ -44,6 +44,7 @@ impl ClientBuilder {
             None => Arc::new(CredentialsChain::default_chain(
                 &env,
                 &transport,
+                &self.local_transport_or_default()?,
                 region.as_deref(),
             )),
         };

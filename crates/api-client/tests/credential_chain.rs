@@ -93,6 +93,33 @@ async fn metadata_credentials_and_a_discovered_project() {
 }
 
 #[tokio::test]
+async fn metadata_goes_direct_not_through_the_clients_transport() {
+    let emu = emulator(IdentityConfig::new()).await;
+    let env = with(
+        base_vars(&emu),
+        &[
+            ("HUAWEICLOUD_SDK_METADATA_DISABLED", "false"),
+            ("HUAWEICLOUD_SDK_METADATA_ENDPOINT", &emu.endpoint()),
+        ],
+    );
+    // The client's own transport (a proxy, say) is never asked: the metadata service is on
+    // the link-local network, reached directly.
+    let client = Client::builder()
+        .environment(env)
+        .region(REGION)
+        .project_id(project().as_str())
+        .transport(api_transport::MockTransport::new())
+        .load()
+        .await
+        .unwrap();
+    assert_eq!(
+        client.credentials_origin(),
+        Some(Origin::Metadata(emu.endpoint()))
+    );
+    assert_eq!(emu.identity_stats().metadata_credentials_issued, 1);
+}
+
+#[tokio::test]
 async fn a_metadata_session_token_refused_once_is_replaced() {
     let emu = emulator(
         IdentityConfig::new()

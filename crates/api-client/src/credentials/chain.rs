@@ -112,9 +112,14 @@ impl CredentialsChain {
     /// then the profile file, then the ECS metadata service, then pod identity. Reads the
     /// environment and the profile file now; asks no service until credentials are first
     /// needed. `region` picks the regional IAM endpoint for federated id tokens.
+    ///
+    /// `transport` carries the calls to STS and IAM; `local` those to the metadata service and
+    /// pod identity, which are on this machine's link-local network and must not go through a
+    /// proxy (the client uses a direct [`HyperTransport`](api_transport::HyperTransport)).
     pub fn default_chain(
         env: &Environment,
         transport: &SharedTransport,
+        local: &SharedTransport,
         region: Option<&str>,
     ) -> Self {
         let mut chain = Self::new();
@@ -132,12 +137,12 @@ impl CredentialsChain {
                 "{ENV_METADATA_DISABLED} is true"
             )))
         } else {
-            Ok(refreshing(MetadataSource::from_env(transport.clone(), env)))
+            Ok(refreshing(MetadataSource::from_env(local.clone(), env)))
         };
         chain.push("ECS metadata", metadata);
         chain.push(
             "pod identity",
-            PodIdentitySource::from_env(transport.clone(), env).map(refreshing),
+            PodIdentitySource::from_env(local.clone(), env).map(refreshing),
         );
         chain
     }
@@ -380,7 +385,8 @@ mod tests {
             ("HOME", "/nonexistent-home"),
         ]);
         let (transport, _) = crate::credentials::test_support::scripted(vec![]);
-        let chain = CredentialsChain::default_chain(&env, &transport, Some("cn-north-4"));
+        let chain =
+            CredentialsChain::default_chain(&env, &transport, &transport, Some("cn-north-4"));
         let text = chain.credentials().await.unwrap_err().to_string();
         for name in [
             "OIDC STS",
