@@ -177,23 +177,28 @@ fn credentials(client: &ClientArgs) -> Result<Option<StaticCredentials>, CliErro
                 Origin::Given,
             )))
         }
-        (None, sk_file, Some(ak)) => {
+        (None, None, None) => Ok(None),
+        (None, sk_file, ak) => {
+            // The AK from --ak or the environment, the SK from --sk-file or the environment:
+            // the client reads the environment.
             let sk = sk_file
                 .as_deref()
                 .map(|path| read_secret(path, "secret key"))
                 .transpose()?;
             let env = api_client::Environment::process();
-            EnvironmentCredentials::for_access_key(ak, sk.as_deref().map(|s| s.as_str()), &env)
-                .map(|found| {
-                    Some(StaticCredentials::new(
-                        found.credentials().clone(),
-                        Origin::Given,
-                    ))
-                })
-                .map_err(|e| CliError::Usage(format!("{e}, or give --sk-file FILE")))
+            EnvironmentCredentials::with_overrides(
+                ak.as_deref(),
+                sk.as_deref().map(|s| s.as_str()),
+                &env,
+            )
+            .map(|found| {
+                Some(StaticCredentials::new(
+                    found.credentials().clone(),
+                    Origin::Given,
+                ))
+            })
+            .map_err(|e| CliError::Usage(format!("{e}, or give --ak AK --sk-file FILE")))
         }
-        (None, Some(_), None) => Err(CliError::Usage("--sk-file needs --ak".into())),
-        (None, None, None) => Ok(None),
     }
 }
 

@@ -46,7 +46,10 @@ impl CliError {
 impl From<api_client::Error> for CliError {
     fn from(e: api_client::Error) -> Self {
         match e {
-            api_client::Error::InvalidInput(_) | api_client::Error::Credentials(_) => {
+            // A setup that is wrong is bad usage (exit 2); a source of credentials that is
+            // down for now (STS, IAM, metadata timing out) is a failure that may pass (exit 1).
+            api_client::Error::InvalidInput(_) => CliError::Usage(for_people(&e.to_string())),
+            api_client::Error::Credentials(ref c) if !c.is_transient() => {
                 CliError::Usage(for_people(&e.to_string()))
             }
             other => CliError::Call {

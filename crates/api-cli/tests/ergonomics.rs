@@ -84,6 +84,29 @@ async fn an_explicit_endpoint_beats_an_exported_region() {
         "{shown}"
     );
 
+    // A --region flag beats an exported endpoint: its endpoint (here overridden to the
+    // emulator) is used, not the variable's.
+    let mut cmd = bare();
+    cmd.env("HUAWEICLOUD_SDK_ENDPOINT", "https://exported.example")
+        .env(
+            "HUAWEICLOUD_SDK_REGION_MODELARTS_CN_NORTH_4",
+            emu.endpoint(),
+        )
+        .args([
+            "config",
+            "--region",
+            "cn-north-4",
+            "--project-id",
+            project().as_str(),
+        ]);
+    let out = output(cmd).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains(&emu.endpoint()) && !shown.contains("exported.example"),
+        "{shown}"
+    );
+
     // Without an endpoint, an unknown region is refused before anything is sent.
     let mut cmd = bare();
     cmd.args([

@@ -202,15 +202,25 @@ impl ClientBuilder {
         }
     }
 
-    /// Checks the settings and builds the client. Nothing is sent.
-    pub fn build(mut self) -> Result<Client, Error> {
-        let (endpoint, endpoint_origin) = self.resolve_endpoint()?;
+    /// The endpoint, refused if plain http to another host, and the project id if one was
+    /// given: what can be checked before any I/O.
+    pub(crate) fn check(&self) -> Result<(Endpoint, Origin), Error> {
+        let (endpoint, origin) = self.resolve_endpoint()?;
         if !endpoint.is_https() && !endpoint.is_loopback() && !self.allow_insecure_http {
             return Err(config(&format!(
                 "refusing plain http to {endpoint}: credentials would cross the network in the clear. \
                  Use https, or call .allow_insecure_http(true) for a trusted network"
             )));
         }
+        if let Some((Err(invalid), _)) = &self.project_id {
+            return Err(invalid.clone().into());
+        }
+        Ok((endpoint, origin))
+    }
+
+    /// Checks the settings and builds the client. Nothing is sent.
+    pub fn build(mut self) -> Result<Client, Error> {
+        let (endpoint, endpoint_origin) = self.check()?;
         let (project_id, project_origin) = self.project_id.take().ok_or_else(|| {
             config("no project id: call .project_id(id), or use .load() to discover it through IAM")
         })?;
@@ -277,8 +287,11 @@ impl ClientBuilder {
     }
 
     /// Endpoint and region from the environment, where not set.
+    /// An endpoint in the environment counts only when neither an endpoint nor a region was
+    /// set: a region given in code (or a `--region` flag) beats an exported endpoint.
     pub(crate) fn fill_endpoint_from_env(&mut self, env: &Environment) {
         if self.endpoint.is_none()
+            && self.region.is_none()
             && let Some(url) = env.var(ENV_ENDPOINT)
         {
             self.endpoint = Some((url.parse(), Origin::Env(ENV_ENDPOINT.into())));

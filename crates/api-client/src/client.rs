@@ -91,10 +91,22 @@ impl Client {
         self.inner.credentials.expires_at()
     }
 
-    /// The credentials the next request would use (fetching or refreshing them if needed), to
-    /// check a setup. Never log them: their `Debug` hides the secrets, but not the AK.
-    pub async fn current_credentials(&self) -> Result<crate::Credentials, Error> {
-        Ok(self.inner.credentials.credentials().await?)
+    /// What credentials the next request would use (fetching or refreshing them if needed,
+    /// within the attempt timeout), without their secrets: to check a setup.
+    pub async fn credentials_info(&self) -> Result<crate::credentials::CredentialsInfo, Error> {
+        let limit = self.inner.timeouts.attempt();
+        let credentials = tokio::time::timeout(limit, self.inner.credentials.credentials())
+            .await
+            .map_err(|_| {
+                Error::Credentials(crate::CredentialsError::Unavailable {
+                    source_name: "the credentials provider",
+                    reason: format!("no credentials within {limit:?}"),
+                })
+            })??;
+        Ok(crate::credentials::CredentialsInfo::of(
+            &credentials,
+            self.inner.credentials.as_ref(),
+        ))
     }
 
     /// Deletes a processing task: `DELETE /v2/{project_id}/processor-tasks/{task_id}`.

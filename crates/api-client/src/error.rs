@@ -73,6 +73,7 @@ pub enum Error {
 
     /// No project id was given, and IAM did not name exactly one project for the region.
     #[error("cannot discover the project id of region {region:?}: {reason}{}", trace_suffix(trace_id.as_deref()))]
+    #[non_exhaustive]
     ProjectDiscovery {
         /// The region looked up.
         region: String,

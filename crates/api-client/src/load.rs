@@ -8,7 +8,7 @@ use crate::{
     Client, ClientBuilder, CredentialsProvider, Error, Origin,
     builder::config,
     config::{discover_project, iam_endpoint},
-    credentials::{CredentialsChain, ENV_PROJECT_ID, Profile},
+    credentials::{ChainSettings, CredentialsChain, ENV_PROJECT_ID, Profile},
 };
 
 impl ClientBuilder {
@@ -35,18 +35,19 @@ impl ClientBuilder {
     pub async fn load(mut self) -> Result<Client, Error> {
         let env = self.env();
         self.fill_endpoint_from_env(&env);
-        // Refuse an unknown region or a malformed endpoint before any I/O.
-        self.resolve_endpoint()?;
+        // Refuse an unknown region, a bad endpoint or project id before any I/O.
+        self.check()?;
         let transport = self.transport_or_default()?;
         let region = self.region.as_ref().map(|(region, _)| region.clone());
+        let given = self.credentials.is_some();
         let provider: Arc<dyn CredentialsProvider> = match &self.credentials {
             Some(provider) => provider.clone(),
-            None => Arc::new(CredentialsChain::default_chain(
-                &env,
-                &transport,
-                &self.local_transport_or_default()?,
-                region.as_deref(),
-            )),
+            None => {
+                let mut settings = ChainSettings::new(env.clone(), transport.clone())
+                    .local_transport(self.local_transport_or_default()?);
+                settings.region = region.clone();
+                Arc::new(CredentialsChain::default_chain(&settings))
+            }
         };
         self.credentials = Some(provider.clone());
         let limit = self.timeouts.attempt();
@@ -65,7 +66,11 @@ impl ClientBuilder {
         // As in the official SDKs, the project id comes with the credentials: the variable with
         // credentials from the environment (or OIDC, or given in code), the profile's with the
         // profile's; metadata and pod identity give none.
-        let origin = provider.origin();
+        let origin = if given {
+            Some(Origin::Given)
+        } else {
+            provider.origin()
+        };
         let profile = match &origin {
             Some(Origin::Profile { .. }) => Profile::load(&env).ok(),
             Some(Origin::Federated { via, .. }) if matches!(**via, Origin::Profile { .. }) => {

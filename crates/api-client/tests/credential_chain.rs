@@ -119,6 +119,45 @@ async fn metadata_goes_direct_not_through_the_clients_transport() {
     assert_eq!(emu.identity_stats().metadata_credentials_issued, 1);
 }
 
+/// A metadata address that accepts connections and never answers (a firewall that drops) costs
+/// the chain one metadata timeout, and pod identity is reached.
+#[tokio::test]
+async fn a_metadata_service_that_never_answers_is_given_up() {
+    let emu = emulator(IdentityConfig::new()).await;
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_url = format!("http://{}", silent.local_addr().unwrap());
+    let hold = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let dir = tempdir("silent");
+    let token = dir.join("token");
+    std::fs::write(&token, DEMO_POD_IDENTITY_TOKEN).unwrap();
+    let uri = format!("{}/v1/credentials", emu.endpoint());
+    let env = with(
+        base_vars(&emu),
+        &[
+            ("HUAWEICLOUD_SDK_METADATA_DISABLED", "false"),
+            ("HUAWEICLOUD_SDK_METADATA_ENDPOINT", &silent_url),
+            ("HC_CONTAINER_CREDENTIALS_FULL_URI", &uri),
+            (
+                "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                token.to_str().unwrap(),
+            ),
+        ],
+    );
+    // Bounded by METADATA_TIMEOUT; the outer limit only turns a hang into a failure.
+    let client = tokio::time::timeout(Duration::from_secs(20), load(env))
+        .await
+        .expect("the chain hung on a silent metadata service")
+        .unwrap();
+    assert_eq!(client.credentials_origin(), Some(Origin::PodIdentity(uri)));
+    hold.abort();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[tokio::test]
 async fn a_metadata_session_token_refused_once_is_replaced() {
     let emu = emulator(
@@ -250,8 +289,22 @@ async fn profile_credentials_with_and_without_a_project_id() {
     let dir = tempdir("profile");
     std::fs::create_dir_all(dir.join(".huaweicloud")).unwrap();
     let file = dir.join(".huaweicloud/credentials");
-    std::fs::write(&file, format!("[basic]\nak = {AK}\nsk = {SK}\n")).unwrap();
-    let env = with(base_vars(&emu), &[("HOME", dir.to_str().unwrap())]);
+    // The profile's IAM endpoint beats the variable (which points where nothing listens).
+    std::fs::write(
+        &file,
+        format!(
+            "[basic]\nak = {AK}\nsk = {SK}\niam_endpoint = {}\n",
+            emu.endpoint()
+        ),
+    )
+    .unwrap();
+    let env = with(
+        base_vars(&emu),
+        &[
+            ("HOME", dir.to_str().unwrap()),
+            ("HUAWEICLOUD_SDK_IAM_ENDPOINT", "http://127.0.0.1:9"),
+        ],
+    );
     let client = load(env.clone()).await.unwrap();
     assert!(matches!(
         client.credentials_origin(),
@@ -263,7 +316,7 @@ async fn profile_credentials_with_and_without_a_project_id() {
     );
     delete_one(&emu, &client).await;
 
-    // The profile's project id and IAM endpoint count; [basiccredentials] beats [basic].
+    // The profile's project id counts; [basiccredentials] beats [basic].
     std::fs::write(
         &file,
         format!("[basic]\nak = WRONG\nsk = WRONG\n[basiccredentials]\nak = {AK}\nsk = {SK}\nproject_id = {}\n", project()),

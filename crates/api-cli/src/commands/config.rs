@@ -7,7 +7,7 @@ use std::{
     time::SystemTime,
 };
 
-use api_client::{Credentials, Origin};
+use api_client::{Origin, credentials::CredentialsKind};
 use serde_json::{Value, json};
 
 use crate::{
@@ -29,7 +29,7 @@ pub async fn run(global: &Global, client: &ClientArgs) -> Result<ExitCode, CliEr
     let target = config::connect(client, 1).await?;
     let resolved = &target.client;
     let settings = resolved.settings();
-    let credentials = resolved.current_credentials().await;
+    let credentials = resolved.credentials_info().await;
     let flag = |name: &str| format!("flag {name}");
     let source = |origin: &Origin, flag_name: &str| match origin {
         Origin::Given if client.emulator => "--emulator".to_owned(),
@@ -58,32 +58,37 @@ pub async fn run(global: &Global, client: &ClientArgs) -> Result<ExitCode, CliEr
     } else {
         "--ak"
     };
-    let credentials_source = resolved
-        .credentials_origin()
-        .map_or_else(|| flag(credentials_flag), |o| source(&o, credentials_flag));
-    let (kind, access_key) = match &credentials {
-        Ok(Credentials::AkSk(key)) if key.security_token().is_some() => (
-            "temporary AK/SK with security token",
-            Some(masked(key.id())),
-        ),
-        Ok(Credentials::AkSk(key)) => ("AK/SK", Some(masked(key.id()))),
-        Ok(Credentials::Token(_)) => ("IAM token", None),
-        Ok(_) => ("other", None),
-        Err(_) => ("unavailable", None),
+    let info = match credentials {
+        Ok(info) => info,
+        Err(e) => {
+            target.shutdown().await;
+            return Err(e.into());
+        }
+    };
+    let credentials_source = match &info.origin {
+        _ if client.emulator => "--emulator".to_owned(),
+        Some(origin) => source(origin, credentials_flag),
+        None => flag(credentials_flag),
+    };
+    let kind = match info.kind {
+        CredentialsKind::AccessKey => "AK/SK",
+        CredentialsKind::TemporaryAccessKey => "temporary AK/SK with security token",
+        CredentialsKind::IamToken => "IAM token",
+        _ => "other",
     };
     rows.push(Row {
         name: "credentials",
         value: kind.to_owned(),
         source: credentials_source,
     });
-    if let Some(access_key) = &access_key {
+    if let Some(access_key) = &info.access_key_id {
         rows.push(Row {
             name: "access_key",
-            value: access_key.clone(),
+            value: masked(access_key),
             source: String::new(),
         });
     }
-    let expiry = resolved.credentials_expiry();
+    let expiry = info.expires_at;
     if let Some(expiry) = expiry {
         rows.push(Row {
             name: "expires",
@@ -121,7 +126,6 @@ pub async fn run(global: &Global, client: &ClientArgs) -> Result<ExitCode, CliEr
         }
     }
     out.flush()?;
-    credentials?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -110,7 +110,7 @@ pub(crate) async fn discover_project(
             false,
         )
     })?;
-    let ids: Vec<&str> = reply
+    let projects = reply
         .get("projects")
         .and_then(|p| p.as_array())
         .ok_or_else(|| {
@@ -119,9 +119,14 @@ pub(crate) async fn discover_project(
                 trace_id.clone(),
                 false,
             )
-        })?
+        })?;
+    // Every entry counts, read or not: two projects are two, even if one has no readable id.
+    let ids: Vec<String> = projects
         .iter()
-        .filter_map(|p| p.get("id").and_then(|id| id.as_str()))
+        .map(|p| match p.get("id").and_then(|id| id.as_str()) {
+            Some(id) => id.to_owned(),
+            None => format!("(unreadable: {})", api_model::printable(&p.to_string(), 64)),
+        })
         .collect();
     match ids.as_slice() {
         [] => Err(fail(

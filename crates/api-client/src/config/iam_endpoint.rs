@@ -42,7 +42,7 @@ const REGIONAL_IAM: &[&str] = &[
 /// The IAM base URL, first match wins: the profile's `iam_endpoint`, then
 /// `HUAWEICLOUD_SDK_IAM_ENDPOINT`, then the regional endpoint of `region`, then
 /// [`GLOBAL_IAM_ENDPOINT`]. An endpoint without a scheme gets `https://`.
-pub fn iam_endpoint(
+pub(crate) fn iam_endpoint(
     profile: Option<(&str, &Origin)>,
     region: Option<&str>,
     env: &Environment,

@@ -3,6 +3,7 @@
 
 mod discovery;
 mod environment;
+pub(crate) mod file;
 mod iam_endpoint;
 mod origin;
 mod regions;
@@ -10,7 +11,8 @@ mod settings;
 
 pub(crate) use discovery::discover_project;
 pub use environment::Environment;
-pub use iam_endpoint::{ENV_IAM_ENDPOINT, GLOBAL_IAM_ENDPOINT, iam_endpoint};
+pub(crate) use iam_endpoint::iam_endpoint;
+pub use iam_endpoint::{ENV_IAM_ENDPOINT, GLOBAL_IAM_ENDPOINT};
 pub use origin::Origin;
 pub use regions::{
     ENV_REGION_PREFIX, ENV_REGIONS_FILE, MODELARTS_REGIONS, RegionError, modelarts_endpoints,

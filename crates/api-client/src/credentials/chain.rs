@@ -55,14 +55,65 @@ impl CredentialsProvider for StaticCredentials {
     }
 }
 
+/// What [`CredentialsChain::default_chain`] is given.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ChainSettings {
+    /// Where variables and the home directory are read.
+    pub environment: Environment,
+    /// Carries the calls to STS and IAM.
+    pub transport: SharedTransport,
+    /// Carries the calls to the metadata service and pod identity, which are on this
+    /// machine's link-local network and must not go through a proxy (the client uses a direct
+    /// [`HyperTransport`](api_transport::HyperTransport)). The same as `transport` by default.
+    pub local_transport: SharedTransport,
+    /// The region, which picks the regional IAM endpoint for federated id tokens.
+    pub region: Option<String>,
+}
+
+impl ChainSettings {
+    /// `environment`, with `transport` for every call and no region.
+    pub fn new(environment: Environment, transport: SharedTransport) -> Self {
+        Self {
+            environment,
+            local_transport: transport.clone(),
+            transport,
+            region: None,
+        }
+    }
+
+    /// The transport of the link-local services (metadata, pod identity).
+    #[must_use]
+    pub fn local_transport(mut self, transport: SharedTransport) -> Self {
+        self.local_transport = transport;
+        self
+    }
+
+    /// The region.
+    #[must_use]
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+}
+
 struct Link {
     name: &'static str,
     provider: Result<Arc<dyn CredentialsProvider>, CredentialsError>,
+    /// Being unreachable means being absent (the metadata service off an ECS).
+    probe: bool,
 }
 
 /// Providers tried in order on first use. The first that delivers is kept for the life of the
 /// chain (its own refreshes included); one that is not configured or fails is skipped, and
 /// when none delivers the error lists every provider's reason.
+///
+/// A configured provider that is only *unavailable for now* (a timeout, a 5xx from STS) is not
+/// skipped: the chain answers [`CredentialsError::Unavailable`] and chooses nothing, so that the
+/// call is retried rather than run, for good, as whatever identity comes next. Only a provider
+/// added with [`then_probe`](Self::then_probe) (the metadata service, absent off an ECS) is
+/// skipped when unreachable. Callers that waited while the chain failed get that failure
+/// rather than running the chain again each in turn.
 ///
 /// [`CredentialsChain::default_chain`] is the official SDKs' chain.
 #[derive(Default)]
@@ -70,6 +121,8 @@ pub struct CredentialsChain {
     links: Vec<Link>,
     chosen: OnceLock<usize>,
     choosing: tokio::sync::Mutex<()>,
+    /// How many times the chain has been run, and the last run's error.
+    runs: std::sync::Mutex<(u64, Option<CredentialsError>)>,
 }
 
 impl CredentialsChain {
@@ -94,6 +147,23 @@ impl CredentialsChain {
         self.links.push(Link {
             name,
             provider: Ok(provider),
+            probe: false,
+        });
+        self
+    }
+
+    /// Adds a provider that is absent when it cannot be reached (it is skipped then, like one
+    /// not configured): the ECS metadata service, which exists only on an ECS.
+    #[must_use]
+    pub fn then_probe(
+        mut self,
+        name: &'static str,
+        provider: impl CredentialsProvider + 'static,
+    ) -> Self {
+        self.links.push(Link {
+            name,
+            provider: Ok(Arc::new(provider)),
+            probe: true,
         });
         self
     }
@@ -103,6 +173,7 @@ impl CredentialsChain {
     pub fn then_unavailable(mut self, name: &'static str, why: CredentialsError) -> Self {
         self.links.push(Link {
             name,
+            probe: false,
             provider: Err(why),
         });
         self
@@ -111,17 +182,12 @@ impl CredentialsChain {
     /// The official order: OIDC STS, then the environment (AK/SK, or a federated id token),
     /// then the profile file, then the ECS metadata service, then pod identity. Reads the
     /// environment and the profile file now; asks no service until credentials are first
-    /// needed. `region` picks the regional IAM endpoint for federated id tokens.
-    ///
-    /// `transport` carries the calls to STS and IAM; `local` those to the metadata service and
-    /// pod identity, which are on this machine's link-local network and must not go through a
-    /// proxy (the client uses a direct [`HyperTransport`](api_transport::HyperTransport)).
-    pub fn default_chain(
-        env: &Environment,
-        transport: &SharedTransport,
-        local: &SharedTransport,
-        region: Option<&str>,
-    ) -> Self {
+    /// needed. See [`ChainSettings`] for what it is given.
+    pub fn default_chain(settings: &ChainSettings) -> Self {
+        let env = &settings.environment;
+        let transport = &settings.transport;
+        let local = &settings.local_transport;
+        let region = settings.region.as_deref();
         let mut chain = Self::new();
         chain.push(
             "OIDC STS",
@@ -140,6 +206,9 @@ impl CredentialsChain {
             Ok(refreshing(MetadataSource::from_env(local.clone(), env)))
         };
         chain.push("ECS metadata", metadata);
+        if let Some(link) = chain.links.last_mut() {
+            link.probe = true;
+        }
         chain.push(
             "pod identity",
             PodIdentitySource::from_env(local.clone(), env).map(refreshing),
@@ -152,7 +221,11 @@ impl CredentialsChain {
         name: &'static str,
         provider: Result<Arc<dyn CredentialsProvider>, CredentialsError>,
     ) {
-        self.links.push(Link { name, provider });
+        self.links.push(Link {
+            name,
+            provider,
+            probe: false,
+        });
     }
 
     /// The name of the provider in use, once one has delivered.
@@ -161,6 +234,55 @@ impl CredentialsChain {
             .get()
             .and_then(|&i| self.links.get(i))
             .map(|l| l.name)
+    }
+
+    fn run_count(&self) -> u64 {
+        self.runs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .0
+    }
+
+    /// Tries the providers in order; the first that delivers is chosen.
+    async fn run(&self) -> Result<Credentials, CredentialsError> {
+        let mut failures = Vec::new();
+        for (i, link) in self.links.iter().enumerate() {
+            let provider = match &link.provider {
+                Ok(provider) => provider,
+                Err(error) => {
+                    failures.push(ProviderFailure {
+                        provider: link.name,
+                        error: error.clone(),
+                    });
+                    continue;
+                }
+            };
+            match provider.credentials().await {
+                Ok(credentials) => {
+                    let _ = self.chosen.set(i);
+                    tracing::debug!(provider = link.name, "credentials found");
+                    return Ok(credentials);
+                }
+                Err(error) if error.is_transient() && !link.probe => {
+                    // Configured, and down for now: retry the call, do not fall through to
+                    // another identity.
+                    return Err(CredentialsError::Unavailable {
+                        source_name: link.name,
+                        reason: error.to_string(),
+                    });
+                }
+                Err(error) => {
+                    if !matches!(error, CredentialsError::Missing(_)) {
+                        tracing::warn!(provider = link.name, %error, "skipping a credential provider that failed");
+                    }
+                    failures.push(ProviderFailure {
+                        provider: link.name,
+                        error,
+                    });
+                }
+            }
+        }
+        Err(CredentialsError::NoneFound(failures))
     }
 
     fn chosen_provider(&self) -> Option<&Arc<dyn CredentialsProvider>> {
@@ -263,38 +385,31 @@ impl CredentialsProvider for CredentialsChain {
         if let Some(provider) = self.chosen_provider() {
             return provider.credentials().await;
         }
+        let seen = self.run_count();
         let _choosing = self.choosing.lock().await;
         if let Some(provider) = self.chosen_provider() {
             return provider.credentials().await;
         }
-        let mut failures = Vec::new();
-        for (i, link) in self.links.iter().enumerate() {
-            let provider = match &link.provider {
-                Ok(provider) => provider,
-                Err(error) => {
-                    failures.push(ProviderFailure {
-                        provider: link.name,
-                        error: error.clone(),
-                    });
-                    continue;
-                }
-            };
-            match provider.credentials().await {
-                Ok(credentials) => {
-                    let _ = self.chosen.set(i);
-                    tracing::debug!(provider = link.name, "credentials found");
-                    return Ok(credentials);
-                }
-                Err(error) => {
-                    tracing::debug!(provider = link.name, %error, "no credentials from this provider");
-                    failures.push(ProviderFailure {
-                        provider: link.name,
-                        error,
-                    });
-                }
+        // A run failed while this caller waited: its answer, not another run.
+        {
+            let runs = self
+                .runs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if runs.0 != seen
+                && let Some(error) = &runs.1
+            {
+                return Err(error.clone());
             }
         }
-        Err(CredentialsError::NoneFound(failures))
+        let result = self.run().await;
+        let mut runs = self
+            .runs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        runs.0 = runs.0.wrapping_add(1);
+        runs.1 = result.as_ref().err().cloned();
+        result
     }
 
     fn origin(&self) -> Option<Origin> {
@@ -331,6 +446,13 @@ mod tests {
             .then_unavailable("absent", CredentialsError::Missing("not set".into()))
             .then(
                 "broken",
+                failing(CredentialsError::Source {
+                    source_name: "x",
+                    reason: "refused".into(),
+                }),
+            )
+            .then_probe(
+                "unreachable probe",
                 failing(CredentialsError::Unavailable {
                     source_name: "x",
                     reason: "timed out".into(),
@@ -346,13 +468,68 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_configured_provider_down_for_now_is_retried_not_passed_over() {
+        let mut sts = MockCredentialsProvider::new();
+        let mut seq = mockall::Sequence::new();
+        sts.expect_credentials()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|| {
+                Err(CredentialsError::Unavailable {
+                    source_name: "OIDC STS",
+                    reason: "503".into(),
+                })
+            });
+        sts.expect_credentials()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|| Ok(Credentials::temporary("STSAK", "SK", "T")));
+        let mut env = MockCredentialsProvider::new();
+        env.expect_credentials().never();
+        let chain = CredentialsChain::new()
+            .then("OIDC STS", sts)
+            .then("environment", env);
+        let err = chain.credentials().await.unwrap_err();
+        assert!(err.is_transient(), "{err}");
+        assert_eq!(chain.chosen(), None);
+        chain.credentials().await.unwrap();
+        assert_eq!(chain.chosen(), Some("OIDC STS"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn callers_waiting_on_a_failed_run_share_its_error() {
+        #[derive(Debug)]
+        struct Slow(std::sync::atomic::AtomicU64);
+        #[async_trait::async_trait]
+        impl CredentialsProvider for Slow {
+            async fn credentials(&self) -> Result<Credentials, CredentialsError> {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                Err(CredentialsError::Missing("nothing here".into()))
+            }
+        }
+        let slow = Arc::new(Slow(0.into()));
+        let chain = Arc::new(CredentialsChain::new().then_shared("slow", slow.clone()));
+        let calls: Vec<_> = (0..20)
+            .map(|_| {
+                let chain = chain.clone();
+                tokio::spawn(async move { chain.credentials().await })
+            })
+            .collect();
+        for call in calls {
+            assert!(call.await.unwrap().is_err());
+        }
+        assert_eq!(slow.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
     async fn when_none_delivers_every_reason_is_listed_in_order() {
         let chain = CredentialsChain::new()
             .then_unavailable(
                 "OIDC STS",
                 CredentialsError::Missing("HUAWEICLOUD_OIDC_PROVIDER_URN is not set".into()),
             )
-            .then(
+            .then_probe(
                 "ECS metadata",
                 failing(CredentialsError::Unavailable {
                     source_name: "ECS metadata",
@@ -385,8 +562,9 @@ mod tests {
             ("HOME", "/nonexistent-home"),
         ]);
         let (transport, _) = crate::credentials::test_support::scripted(vec![]);
-        let chain =
-            CredentialsChain::default_chain(&env, &transport, &transport, Some("cn-north-4"));
+        let chain = CredentialsChain::default_chain(
+            &ChainSettings::new(env, transport).region("cn-north-4"),
+        );
         let text = chain.credentials().await.unwrap_err().to_string();
         for name in [
             "OIDC STS",

@@ -53,33 +53,35 @@ impl EnvironmentCredentials {
         }
     }
 
-    /// The access key `ak`, with its secret key `sk`, or else `HUAWEICLOUD_SDK_SK`; and
-    /// `HUAWEICLOUD_SDK_SECURITY_TOKEN` when set (temporary credentials). For a CLI whose user
-    /// names the AK on the command line and keeps the secret out of it.
-    pub fn for_access_key(
-        ak: &str,
+    /// The environment's AK/SK with either overridden: `ak` instead of `HUAWEICLOUD_SDK_AK`,
+    /// `sk` instead of `HUAWEICLOUD_SDK_SK`. `HUAWEICLOUD_SDK_SECURITY_TOKEN` is added only to a
+    /// secret key from the environment (a token belongs to the key it was issued with). For a
+    /// CLI whose user names the AK, or a file holding the SK, on the command line.
+    pub fn with_overrides(
+        ak: Option<&str>,
         sk: Option<&str>,
         env: &crate::Environment,
     ) -> Result<Self, CredentialsError> {
-        let ak = ak.trim();
-        if ak.is_empty() {
-            return Err(CredentialsError::Missing(
-                "the access key id is empty".into(),
-            ));
-        }
-        let from_env = env.var(ENV_SK).map(zeroize::Zeroizing::new);
-        let sk = match (sk.map(str::trim).filter(|s| !s.is_empty()), &from_env) {
-            (Some(sk), _) => sk,
-            (None, Some(sk)) => sk.as_str(),
-            (None, None) => {
-                return Err(CredentialsError::Missing(format!(
-                    "no secret key for the access key {ak}: set {ENV_SK}"
-                )));
-            }
+        let ak = match ak.map(str::trim).filter(|a| !a.is_empty()) {
+            Some(ak) => ak.to_owned(),
+            None => env.var(ENV_AK).ok_or_else(|| {
+                CredentialsError::Missing(format!("no access key id: set {ENV_AK}"))
+            })?,
         };
+        if let Some(sk) = sk.map(str::trim).filter(|s| !s.is_empty()) {
+            return Ok(Self(Credentials::ak_sk(ak, sk)));
+        }
+        let sk = env
+            .var(ENV_SK)
+            .map(zeroize::Zeroizing::new)
+            .ok_or_else(|| {
+                CredentialsError::Missing(format!(
+                    "no secret key for the access key {ak}: set {ENV_SK}"
+                ))
+            })?;
         Ok(Self(match env.var(ENV_SECURITY_TOKEN) {
-            Some(token) => Credentials::temporary(ak, sk, token),
-            None => Credentials::ak_sk(ak, sk),
+            Some(token) => Credentials::temporary(ak, sk.as_str(), token),
+            None => Credentials::ak_sk(ak, sk.as_str()),
         }))
     }
 

@@ -60,12 +60,15 @@ impl FederatedSource {
             source_name: SOURCE,
             reason,
         };
-        let text = Zeroizing::new(std::fs::read_to_string(&self.token_file).map_err(|e| {
-            fail(format!(
-                "cannot read the id token file {}: {e}",
-                self.token_file.display()
-            ))
-        })?);
+        let text = Zeroizing::new(
+            crate::config::file::read_text(&self.token_file, crate::config::file::MAX_TOKEN_FILE)
+                .map_err(|e| {
+                fail(format!(
+                    "cannot read the id token file {}: {e}",
+                    self.token_file.display()
+                ))
+            })?,
+        );
         let token = Zeroizing::new(text.trim().to_owned());
         if token.is_empty() {
             return Err(fail(format!(
@@ -115,6 +118,7 @@ impl CredentialsSource for FederatedSource {
             source_name: SOURCE,
             reason: reason.to_owned(),
         };
+        super::fetch::refuse_plain_http(&self.iam, "the federated id token", SOURCE)?;
         let id_token = self.id_token()?;
         let body = serde_json::json!({"auth": {"id_token": {"id": id_token.as_str()}}});
         let response = self
@@ -209,6 +213,52 @@ mod tests {
             seen[1].headers().get("x-auth-token").is_none()
                 && seen[1].headers().get("authorization").is_none()
         );
+    }
+
+    #[tokio::test]
+    async fn the_token_file_is_read_again_on_every_fetch() {
+        let file = std::env::temp_dir().join(format!("fed-test3-{}", std::process::id()));
+        let step = |path| {
+            (
+                "POST",
+                path,
+                201,
+                vec![("x-subject-token", "s")],
+                r#"{"token":{}}"#,
+            )
+        };
+        let (transport, seen) = scripted(vec![
+            step("/v3.0/OS-AUTH/id-token/tokens"),
+            (
+                "POST",
+                "/v3.0/OS-CREDENTIAL/securitytokens",
+                201,
+                vec![],
+                REPLY,
+            ),
+            step("/v3.0/OS-AUTH/id-token/tokens"),
+            (
+                "POST",
+                "/v3.0/OS-CREDENTIAL/securitytokens",
+                201,
+                vec![],
+                REPLY,
+            ),
+        ]);
+        let source =
+            FederatedSource::new(transport, "http://127.0.0.1:9", "idp", &file, Origin::Given);
+        std::fs::write(&file, "first").unwrap();
+        source.fetch().await.unwrap();
+        std::fs::write(&file, "rotated").unwrap();
+        source.fetch().await.unwrap();
+        std::fs::remove_file(&file).unwrap();
+        let seen = seen.lock().unwrap();
+        let token = |i: usize| {
+            serde_json::from_slice::<serde_json::Value>(seen[i].body()).unwrap()["auth"]["id_token"]
+                ["id"]
+                .clone()
+        };
+        assert_eq!((token(0), token(2)), ("first".into(), "rotated".into()));
     }
 
     #[tokio::test]

@@ -70,3 +70,56 @@ pub(crate) fn build(
         .uri(uri)
         .header(http::header::USER_AGENT, crate::builder::USER_AGENT))
 }
+
+/// Refuses to send `what` (a token) to `url` over plain http, unless the host is this machine
+/// or on the link-local network (the metadata service, pod identity).
+pub(crate) fn refuse_plain_http(
+    url: &str,
+    what: &str,
+    source_name: &'static str,
+) -> Result<(), CredentialsError> {
+    let uri: http::Uri = url.parse().map_err(|e| {
+        CredentialsError::Unusable(format!("{source_name}: {url:?} is not a URL: {e}"))
+    })?;
+    if uri.scheme() == Some(&http::uri::Scheme::HTTPS) {
+        return Ok(());
+    }
+    let host = uri
+        .host()
+        .unwrap_or("")
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let local = host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| match ip {
+            std::net::IpAddr::V4(v4) => v4.is_loopback() || v4.is_link_local(),
+            std::net::IpAddr::V6(v6) => v6.is_loopback() || v6.is_unicast_link_local(),
+        });
+    if local {
+        Ok(())
+    } else {
+        Err(CredentialsError::Unusable(format!(
+            "{source_name}: refusing to send {what} to {url} over plain http; use https"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_this_machine_or_the_link_local_network() {
+        for ok in [
+            "https://sts.example.com/x",
+            "http://127.0.0.1:9/x",
+            "http://localhost/x",
+            "http://169.254.170.2/v1/credentials",
+            "http://[::1]:8/x",
+            "http://[fe80::1]/x",
+        ] {
+            assert!(refuse_plain_http(ok, "the token", "t").is_ok(), "{ok}");
+        }
+        let err = refuse_plain_http("http://sts.example.com/x", "the id token", "t").unwrap_err();
+        assert!(err.to_string().contains("plain http"), "{err}");
+    }
+}

@@ -44,7 +44,13 @@ pub struct MetadataSource {
     transport: SharedTransport,
     base: String,
     token: Mutex<Option<Zeroizing<String>>>,
+    /// When the service last said it has no session tokens (404, 405, 503 to the PUT).
+    tokenless_since: Mutex<Option<std::time::Instant>>,
 }
+
+/// How long a service without session tokens is asked without one before the PUT is tried
+/// again, as in the official SDKs.
+const TOKENLESS_RECHECK: Duration = Duration::from_secs(24 * 3600);
 
 impl MetadataSource {
     /// Asks the service at `base` (e.g. [`DEFAULT_METADATA_ENDPOINT`]) through `transport`.
@@ -53,6 +59,7 @@ impl MetadataSource {
             transport,
             base: base.into().trim_end_matches('/').to_owned(),
             token: Mutex::new(None),
+            tokenless_since: Mutex::new(None),
         }
     }
 
@@ -112,7 +119,13 @@ impl MetadataSource {
             SOURCE,
         )?;
         if let Some(token) = token {
-            request = request.header("x-metadata-token", token);
+            let mut value = http::HeaderValue::from_str(token).map_err(|_| {
+                CredentialsError::Unusable(format!(
+                    "{SOURCE}: the session token is not a header value"
+                ))
+            })?;
+            value.set_sensitive(true);
+            request = request.header("x-metadata-token", value);
         }
         let request = request
             .body(Bytes::new())
@@ -144,8 +157,18 @@ impl fmt::Debug for MetadataSource {
 impl CredentialsSource for MetadataSource {
     async fn fetch(&self) -> Result<TemporaryCredentials, CredentialsError> {
         let mut token = self.held_token();
-        if token.is_none() {
+        let tokenless_recently = self
+            .tokenless_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some_and(|since| since.elapsed() < TOKENLESS_RECHECK);
+        if token.is_none() && !tokenless_recently {
             token = self.session_token(true).await?;
+            *self
+                .tokenless_since
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) =
+                token.is_none().then(std::time::Instant::now);
             self.hold(token.clone());
         }
         let mut response = self

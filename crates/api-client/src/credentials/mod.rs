@@ -20,7 +20,7 @@ pub(crate) mod test_support;
 use std::{fmt, sync::Arc, time::SystemTime};
 
 pub use api_auth::AccessKey;
-pub use chain::{CredentialsChain, ProviderFailure, StaticCredentials};
+pub use chain::{ChainSettings, CredentialsChain, ProviderFailure, StaticCredentials};
 pub use env::{
     ENV_AK, ENV_PROJECT_ID, ENV_SECURITY_TOKEN, ENV_SK, ENV_TOKEN, EnvironmentCredentials,
 };
@@ -41,7 +41,8 @@ pub use refreshing::{RefreshingToken, TokenGrant, TokenSource};
 #[cfg(any(test, feature = "mock"))]
 pub use temporary::MockCredentialsSource;
 pub use temporary::{
-    CredentialsSource, REFRESH_MARGIN, RefreshingCredentials, TemporaryCredentials,
+    CredentialsSource, REFRESH_MARGIN, RETRY_AFTER_FAILURE, RefreshingCredentials,
+    TemporaryCredentials,
 };
 
 use crate::Origin;
@@ -79,6 +80,52 @@ impl Credentials {
     /// An IAM token.
     pub fn token(token: impl Into<String>) -> Self {
         Credentials::Token(IamToken::new(token))
+    }
+}
+
+/// Which kind of credentials are in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialsKind {
+    /// A permanent access key (AK/SK).
+    AccessKey,
+    /// A temporary access key with its security token.
+    TemporaryAccessKey,
+    /// An IAM token.
+    IamToken,
+}
+
+/// The credentials in use, without their secrets: for reports such as `processor-tasks config`.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CredentialsInfo {
+    /// Their kind.
+    pub kind: CredentialsKind,
+    /// The access key id (not a secret), for access keys.
+    pub access_key_id: Option<String>,
+    /// Where they came from, when the provider says.
+    pub origin: Option<Origin>,
+    /// When they expire, for temporary ones.
+    pub expires_at: Option<SystemTime>,
+}
+
+impl CredentialsInfo {
+    /// What `credentials`, from `provider`, are.
+    pub(crate) fn of(credentials: &Credentials, provider: &dyn CredentialsProvider) -> Self {
+        let (kind, access_key_id) = match credentials {
+            Credentials::AkSk(key) if key.security_token().is_some() => (
+                CredentialsKind::TemporaryAccessKey,
+                Some(key.id().to_owned()),
+            ),
+            Credentials::AkSk(key) => (CredentialsKind::AccessKey, Some(key.id().to_owned())),
+            Credentials::Token(_) => (CredentialsKind::IamToken, None),
+        };
+        Self {
+            kind,
+            access_key_id,
+            origin: provider.origin(),
+            expires_at: provider.expires_at(),
+        }
     }
 }
 
@@ -140,7 +187,11 @@ pub enum CredentialsError {
 fn none_found(failures: &[ProviderFailure]) -> String {
     let mut text = String::from("no credentials found; tried, in order:");
     for failure in failures {
-        text.push_str(&format!("\n  - {}: {}", failure.provider, failure.error));
+        let reason = match &failure.error {
+            CredentialsError::Missing(reason) => reason.clone(),
+            other => other.to_string(),
+        };
+        text.push_str(&format!("\n  - {}: {reason}", failure.provider));
     }
     text
 }

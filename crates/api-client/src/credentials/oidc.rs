@@ -75,12 +75,15 @@ impl OidcStsSource {
             (Some(token), _) => Zeroizing::new(token),
             (None, Some(file)) => {
                 let path = PathBuf::from(file);
-                let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-                    fail(format!(
-                        "cannot read the id token file {}: {e}",
-                        path.display()
-                    ))
-                })?);
+                let text = Zeroizing::new(
+                    crate::config::file::read_text(&path, crate::config::file::MAX_TOKEN_FILE)
+                        .map_err(|e| {
+                            fail(format!(
+                                "cannot read the id token file {}: {e}",
+                                path.display()
+                            ))
+                        })?,
+                );
                 let token = Zeroizing::new(text.trim().to_owned());
                 if token.is_empty() {
                     return Err(fail(format!(
@@ -169,6 +172,7 @@ impl fmt::Debug for OidcStsSource {
 impl CredentialsSource for OidcStsSource {
     async fn fetch(&self) -> Result<TemporaryCredentials, CredentialsError> {
         let url = format!("{}/v5/agencies/assume-with-oidc", self.sts);
+        super::fetch::refuse_plain_http(&url, "the OIDC id token", SOURCE)?;
         let request = build(Method::POST, &url, SOURCE)?
             .header(header::CONTENT_TYPE, "application/json;charset=UTF-8")
             .body(Bytes::from(self.body().as_bytes().to_vec()))
@@ -235,12 +239,53 @@ mod tests {
         source.fetch().await.unwrap();
         let seen = seen.lock().unwrap();
         assert!(seen[0].headers().get("authorization").is_none());
+        assert!(seen[0].headers().get("x-sdk-date").is_none());
+        assert_eq!(
+            seen[0].headers()["content-type"],
+            "application/json;charset=UTF-8"
+        );
         let body: serde_json::Value = serde_json::from_slice(seen[0].body()).unwrap();
         assert_eq!(body["id_token"], "jwt");
         assert_eq!(body["duration_seconds"], 3600);
         assert_eq!(body["agency_session_name"], "oidc-sts-session");
         assert_eq!(body["policy_ids"], serde_json::json!(["a", "b"]));
         assert!(!format!("{source:?}").contains("jwt"));
+    }
+
+    #[tokio::test]
+    async fn the_token_file_is_read_once_and_plain_http_is_refused() {
+        let file = std::env::temp_dir().join(format!("oidc-test-{}", std::process::id()));
+        std::fs::write(&file, "first-jwt\n").unwrap();
+        let (transport, seen) = scripted(vec![
+            ("POST", "/v5/agencies/assume-with-oidc", 200, vec![], REPLY),
+            ("POST", "/v5/agencies/assume-with-oidc", 200, vec![], REPLY),
+        ]);
+        let source = OidcStsSource::from_env(
+            transport,
+            &env(&[(ENV_OIDC_TOKEN_FILE, file.to_str().unwrap())]),
+        )
+        .unwrap();
+        source.fetch().await.unwrap();
+        std::fs::write(&file, "second-jwt").unwrap();
+        source.fetch().await.unwrap();
+        std::fs::remove_file(&file).unwrap();
+        for request in seen.lock().unwrap().iter() {
+            let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
+            assert_eq!(body["id_token"], "first-jwt");
+        }
+        let (transport, _) = scripted(vec![]);
+        let remote = Environment::from_vars([
+            (ENV_OIDC_PROVIDER_URN, "urn:p"),
+            (ENV_OIDC_AGENCY_URN, "urn:a"),
+            (ENV_OIDC_ID_TOKEN, "jwt"),
+            (ENV_STS_ENDPOINT, "http://sts.example.com"),
+        ]);
+        let err = OidcStsSource::from_env(transport, &remote)
+            .unwrap()
+            .fetch()
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("plain http"), "{err}");
     }
 
     #[test]

@@ -64,12 +64,15 @@ impl PodIdentitySource {
             source_name: SOURCE,
             reason,
         };
-        let text = Zeroizing::new(std::fs::read_to_string(&self.token_file).map_err(|e| {
-            fail(format!(
-                "cannot read the token file {}: {e}",
-                self.token_file.display()
-            ))
-        })?);
+        let text = Zeroizing::new(
+            crate::config::file::read_text(&self.token_file, crate::config::file::MAX_TOKEN_FILE)
+                .map_err(|e| {
+                fail(format!(
+                    "cannot read the token file {}: {e}",
+                    self.token_file.display()
+                ))
+            })?,
+        );
         let token = Zeroizing::new(text.trim().to_owned());
         if token.is_empty() {
             return Err(fail(format!(
@@ -93,6 +96,7 @@ impl fmt::Debug for PodIdentitySource {
 #[async_trait::async_trait]
 impl CredentialsSource for PodIdentitySource {
     async fn fetch(&self) -> Result<TemporaryCredentials, CredentialsError> {
+        super::fetch::refuse_plain_http(&self.uri, "the pod identity token", SOURCE)?;
         let token = self.token()?;
         let mut authorization =
             http::HeaderValue::from_str(&token).map_err(|_| CredentialsError::Source {

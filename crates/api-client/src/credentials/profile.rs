@@ -13,7 +13,7 @@ pub const ENV_CREDENTIALS_FILE: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
 
 /// The sections read, first found wins: `[basiccredentials]` (what the official ModelArts
 /// client builder reads) then `[basic]` (what the official `get_basic()` chain reads).
-pub const PROFILE_SECTIONS: [&str; 2] = ["basiccredentials", "basic"];
+pub const PROFILE_SECTIONS: &[&str] = &["basiccredentials", "basic"];
 
 /// One section of the credentials file, with `[DEFAULT]` values inherited as in Python's
 /// `configparser`. Keys are case-insensitive; section names are not. `%%` reads as `%`.
@@ -47,16 +47,17 @@ impl Profile {
             source_name: "the credentials file",
             reason,
         };
-        let text = match std::fs::read(&path) {
-            Ok(bytes) => zeroize::Zeroizing::new(bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(CredentialsError::Missing(format!(
-                    "{} does not exist",
-                    path.display()
-                )));
-            }
-            Err(e) => return Err(fail(format!("cannot read {}: {e}", path.display()))),
-        };
+        let text =
+            match crate::config::file::read_small(&path, crate::config::file::MAX_CONFIG_FILE) {
+                Ok(bytes) => zeroize::Zeroizing::new(bytes),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(CredentialsError::Missing(format!(
+                        "{} does not exist",
+                        path.display()
+                    )));
+                }
+                Err(e) => return Err(fail(format!("cannot read {}: {e}", path.display()))),
+            };
         let text = std::str::from_utf8(&text)
             .map_err(|_| fail(format!("{} is not UTF-8 text", path.display())))?;
         let options = ParseOption {
@@ -71,10 +72,9 @@ impl Profile {
             .find_map(|name| ini.section(Some(*name)).map(|p| (*name, p)))
         else {
             return Err(CredentialsError::Missing(format!(
-                "{} has no [{}] or [{}] section",
+                "{} has no [{}] section",
                 path.display(),
-                PROFILE_SECTIONS[0],
-                PROFILE_SECTIONS[1]
+                PROFILE_SECTIONS.join("] or [")
             )));
         };
         let mut values = HashMap::new();
