@@ -31,7 +31,8 @@ pub const USER_AGENT: &str = concat!(
 
 /// Builds a [`Client`].
 ///
-/// - [`build`](Self::build) uses only what was set, and sends nothing: an endpoint or a region,
+/// - [`build`](Self::build) uses what was set, and sends nothing: an endpoint or a region (its
+///   endpoint still honours `HUAWEICLOUD_SDK_REGION_MODELARTS_<REGION>` and the regions file),
 ///   a project id and credentials are required.
 /// - [`load`](Self::load) fills in the rest as the official SDKs do (credential chain, region
 ///   catalog, project-id discovery through IAM); see its documentation for the order.

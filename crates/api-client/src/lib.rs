@@ -15,6 +15,11 @@
 //! # Ok(()) }
 //! ```
 //!
+//! - [`ClientBuilder::load`] finds what was not given as the official SDKs do: the credential
+//!   chain (OIDC STS, environment, `~/.huaweicloud/credentials`, ECS metadata, pod identity;
+//!   [`credentials`]), the region's endpoint ([`config`]) and the project id, discovered through
+//!   IAM. Temporary credentials are refreshed in the background ahead of expiry.
+//!   [`Client::settings`] says where each setting came from.
 //! - Requests are signed with `SDK-HMAC-SHA256` (the official SDKs' signer, from `api-auth`)
 //!   or carry an IAM token; every attempt is signed afresh.
 //! - One method per operation of the processor-tasks family (create, list, task types,
