@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use super::{
     CredentialsError, CredentialsSource, TemporaryCredentials,
     fetch::{build, exchange, refused},
-    reply::temporary_from_reply,
+    reply::credentials_in,
 };
 use crate::Origin;
 
@@ -56,27 +56,7 @@ impl FederatedSource {
     }
 
     fn id_token(&self) -> Result<Zeroizing<String>, CredentialsError> {
-        let fail = |reason: String| CredentialsError::Source {
-            source_name: SOURCE,
-            reason,
-        };
-        let text = Zeroizing::new(
-            crate::config::file::read_text(&self.token_file, crate::config::file::MAX_TOKEN_FILE)
-                .map_err(|e| {
-                fail(format!(
-                    "cannot read the id token file {}: {e}",
-                    self.token_file.display()
-                ))
-            })?,
-        );
-        let token = Zeroizing::new(text.trim().to_owned());
-        if token.is_empty() {
-            return Err(fail(format!(
-                "the id token file {} is empty",
-                self.token_file.display()
-            )));
-        }
-        Ok(token)
+        super::token_file::read_token_file(&self.token_file, "the id token file", SOURCE)
     }
 
     async fn post(
@@ -149,10 +129,7 @@ impl CredentialsSource for FederatedSource {
         if response.body().is_empty() {
             return Err(fail("IAM gave no temporary credentials (empty reply)"));
         }
-        temporary_from_reply(response.body()).map_err(|reason| CredentialsError::Source {
-            source_name: SOURCE,
-            reason,
-        })
+        credentials_in(&response, SOURCE)
     }
 
     fn origin(&self) -> Origin {

@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 use super::{
     CredentialsError, CredentialsSource, TemporaryCredentials,
     fetch::{build, exchange, refused},
-    reply::temporary_from_reply,
+    reply::credentials_in,
 };
 use crate::{Environment, Origin};
 
@@ -190,13 +190,7 @@ impl CredentialsSource for MetadataSource {
                 .security_key(token.as_deref().map(String::as_str))
                 .await?;
         }
-        if !response.status().is_success() {
-            return Err(refused(SOURCE, &response));
-        }
-        temporary_from_reply(response.body()).map_err(|reason| CredentialsError::Source {
-            source_name: SOURCE,
-            reason,
-        })
+        credentials_in(&response, SOURCE)
     }
 
     fn origin(&self) -> Origin {

@@ -16,6 +16,7 @@ mod reply;
 mod temporary;
 #[cfg(test)]
 pub(crate) mod test_support;
+mod token_file;
 
 use std::{fmt, sync::Arc, time::SystemTime};
 

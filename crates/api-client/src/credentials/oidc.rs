@@ -1,6 +1,6 @@
 //! `OidcStsSource`: temporary credentials for an OIDC id token, from STS `assume-with-oidc`.
 
-use std::{fmt, path::PathBuf, time::Duration};
+use std::{fmt, time::Duration};
 
 use api_transport::SharedTransport;
 use bytes::Bytes;
@@ -9,8 +9,8 @@ use zeroize::Zeroizing;
 
 use super::{
     CredentialsError, CredentialsSource, TemporaryCredentials,
-    fetch::{build, exchange, refused},
-    reply::temporary_from_reply,
+    fetch::{build, exchange},
+    reply::credentials_in,
 };
 use crate::{Environment, Origin};
 
@@ -73,26 +73,11 @@ impl OidcStsSource {
         })?;
         let id_token = match (env.var(ENV_OIDC_ID_TOKEN), env.var(ENV_OIDC_TOKEN_FILE)) {
             (Some(token), _) => Zeroizing::new(token),
-            (None, Some(file)) => {
-                let path = PathBuf::from(file);
-                let text = Zeroizing::new(
-                    crate::config::file::read_text(&path, crate::config::file::MAX_TOKEN_FILE)
-                        .map_err(|e| {
-                            fail(format!(
-                                "cannot read the id token file {}: {e}",
-                                path.display()
-                            ))
-                        })?,
-                );
-                let token = Zeroizing::new(text.trim().to_owned());
-                if token.is_empty() {
-                    return Err(fail(format!(
-                        "the id token file {} is empty",
-                        path.display()
-                    )));
-                }
-                token
-            }
+            (None, Some(file)) => super::token_file::read_token_file(
+                std::path::Path::new(&file),
+                "the id token file",
+                SOURCE,
+            )?,
             (None, None) => {
                 return Err(fail(format!(
                     "set {ENV_OIDC_ID_TOKEN} or {ENV_OIDC_TOKEN_FILE}"
@@ -178,19 +163,7 @@ impl CredentialsSource for OidcStsSource {
             .body(Bytes::from(self.body().as_bytes().to_vec()))
             .map_err(|e| CredentialsError::Unusable(format!("{SOURCE}: {e}")))?;
         let response = exchange(&self.transport, request, TIMEOUT, SOURCE).await?;
-        if !response.status().is_success() {
-            return Err(refused(SOURCE, &response));
-        }
-        if response.body().is_empty() {
-            return Err(CredentialsError::Source {
-                source_name: SOURCE,
-                reason: "empty reply".into(),
-            });
-        }
-        temporary_from_reply(response.body()).map_err(|reason| CredentialsError::Source {
-            source_name: SOURCE,
-            reason,
-        })
+        credentials_in(&response, SOURCE)
     }
 
     fn origin(&self) -> Origin {

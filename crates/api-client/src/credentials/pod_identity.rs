@@ -9,8 +9,8 @@ use zeroize::Zeroizing;
 
 use super::{
     CredentialsError, CredentialsSource, TemporaryCredentials,
-    fetch::{build, exchange, refused},
-    reply::temporary_from_reply,
+    fetch::{build, exchange},
+    reply::credentials_in,
 };
 use crate::{Environment, Origin};
 
@@ -60,27 +60,7 @@ impl PodIdentitySource {
     }
 
     fn token(&self) -> Result<Zeroizing<String>, CredentialsError> {
-        let fail = |reason: String| CredentialsError::Source {
-            source_name: SOURCE,
-            reason,
-        };
-        let text = Zeroizing::new(
-            crate::config::file::read_text(&self.token_file, crate::config::file::MAX_TOKEN_FILE)
-                .map_err(|e| {
-                fail(format!(
-                    "cannot read the token file {}: {e}",
-                    self.token_file.display()
-                ))
-            })?,
-        );
-        let token = Zeroizing::new(text.trim().to_owned());
-        if token.is_empty() {
-            return Err(fail(format!(
-                "the token file {} is empty",
-                self.token_file.display()
-            )));
-        }
-        Ok(token)
+        super::token_file::read_token_file(&self.token_file, "the token file", SOURCE)
     }
 }
 
@@ -113,13 +93,7 @@ impl CredentialsSource for PodIdentitySource {
             .body(Bytes::from_static(b"{}"))
             .map_err(|e| CredentialsError::Unusable(format!("{SOURCE}: {e}")))?;
         let response = exchange(&self.transport, request, POD_IDENTITY_TIMEOUT, SOURCE).await?;
-        if !response.status().is_success() {
-            return Err(refused(SOURCE, &response));
-        }
-        temporary_from_reply(response.body()).map_err(|reason| CredentialsError::Source {
-            source_name: SOURCE,
-            reason,
-        })
+        credentials_in(&response, SOURCE)
     }
 
     fn origin(&self) -> Origin {

@@ -3,7 +3,22 @@
 
 use serde_json::Value;
 
-use super::{Credentials, TemporaryCredentials, expiry::parse_expiry};
+use super::{Credentials, CredentialsError, TemporaryCredentials, expiry::parse_expiry};
+
+/// The credentials in a reply of `source_name`: a refusal when it is not a success (429 and
+/// 5xx may pass), a [`CredentialsError::Source`] naming what is missing when unreadable.
+pub(crate) fn credentials_in(
+    response: &http::Response<bytes::Bytes>,
+    source_name: &'static str,
+) -> Result<TemporaryCredentials, CredentialsError> {
+    if !response.status().is_success() {
+        return Err(super::fetch::refused(source_name, response));
+    }
+    temporary_from_reply(response.body()).map_err(|reason| CredentialsError::Source {
+        source_name,
+        reason,
+    })
+}
 
 /// The credentials in `body`: under `credential`, `credentials` or at the top level, with
 /// `access`/`accessKeyId`/`access_key_id`, `secret`/`secretAccessKey`/`secret_access_key`,
