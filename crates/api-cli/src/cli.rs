@@ -42,9 +42,9 @@ Examples:
   processor-tasks emulator --port 8080 --seed 100
 
 Where settings come from (first found wins):
-  endpoint     --endpoint; HUAWEICLOUD_SDK_ENDPOINT; else the region's:
-               HUAWEICLOUD_SDK_REGION_MODELARTS_<REGION>, regions.yaml
-               (HUAWEICLOUD_SDK_REGIONS_FILE or ~/.huaweicloud/regions.yaml), the catalog
+  endpoint     --endpoint; the --region's; HUAWEICLOUD_SDK_ENDPOINT; the region's. A region's
+               is HUAWEICLOUD_SDK_REGION_MODELARTS_<REGION>, else regions.yaml
+               (HUAWEICLOUD_SDK_REGIONS_FILE or ~/.huaweicloud/regions.yaml), else the catalog
   region       --region; HUAWEICLOUD_SDK_REGION (an unknown one is refused, exit 2)
   credentials  --token-file, or --ak with --sk-file (or HUAWEICLOUD_SDK_SK); else the chain:
                OIDC STS (HUAWEICLOUD_OIDC_*), environment (HUAWEICLOUD_SDK_AK/_SK
