@@ -280,6 +280,38 @@ async fn oidc_and_federated_id_tokens() {
         ),
         (1, 1, 2)
     );
+
+    // A federated id token named by the profile, exchanged at the profile's IAM endpoint (the
+    // variable points where nothing listens).
+    std::fs::create_dir_all(dir.join(".huaweicloud")).unwrap();
+    std::fs::write(
+        dir.join(".huaweicloud/credentials"),
+        format!(
+            "[basiccredentials]\nidp_id = corp-idp\nid_token_file = {}\niam_endpoint = {}\n",
+            token.display(),
+            emu.endpoint()
+        ),
+    )
+    .unwrap();
+    let env = with(
+        base_vars(&emu),
+        &[
+            ("HOME", dir.to_str().unwrap()),
+            ("HUAWEICLOUD_SDK_IAM_ENDPOINT", "http://127.0.0.1:9"),
+        ],
+    );
+    let client = load(env).await.unwrap();
+    assert!(
+        matches!(client.credentials_origin(), Some(Origin::Federated { ref via, .. }) if matches!(**via, Origin::Profile { .. })),
+        "{:?}",
+        client.credentials_origin()
+    );
+    delete_one(&emu, &client).await;
+    let stats = emu.identity_stats();
+    assert_eq!(
+        (stats.federated_credentials_issued, stats.project_lookups),
+        (2, 3)
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
