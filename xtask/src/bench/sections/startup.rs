@@ -176,9 +176,9 @@ pub(crate) fn startup(env: &Env, settings: &Settings) -> Section {
             };
             let _ = writeln!(
                 body,
-                "\nResolving from the profile and discovering the project cost **{} ms** more \
-                 (medians), one IAM request on loopback; against a real IAM it costs one round \
-                 trip more.",
+                "\nThe difference (profile + discovery, less everything given) is **{} ms** in \
+                 medians: one more process-local file read and one IAM request on loopback, \
+                 within the spread above. Against a real IAM it adds one round trip.",
                 fmt_num(extra, 1)
             );
             let mut lines = vec![emu_line];
