@@ -117,11 +117,8 @@ pub async fn run(global: &Global, client: &ClientArgs) -> Result<ExitCode, CliEr
             let width = rows.iter().map(|r| r.value.len()).max().unwrap_or(0);
             writeln!(out, "{:<12} {:<width$}  SOURCE", "NAME", "VALUE")?;
             for row in &rows {
-                writeln!(
-                    out,
-                    "{:<12} {:<width$}  {}",
-                    row.name, row.value, row.source
-                )?;
+                let line = format!("{:<12} {:<width$}  {}", row.name, row.value, row.source);
+                writeln!(out, "{}", line.trim_end())?;
             }
         }
     }
