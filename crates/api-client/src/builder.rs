@@ -8,8 +8,8 @@ use api_transport::{HyperTransport, SharedTransport, Transport};
 use http::HeaderValue;
 
 use crate::{
-    Client, CredentialsProvider, Environment, Error, InvalidInput, Origin, RetryPolicy, Settings,
-    Timeouts,
+    Client, CredentialsProvider, Environment, Error, InvalidInput, Origin, RetryPartition,
+    RetryPolicy, Settings, Throttling, Timeouts,
     client::Inner,
     config::modelarts_endpoints,
     credentials::{ENV_PROJECT_ID, EnvironmentCredentials},
@@ -63,6 +63,8 @@ pub struct ClientBuilder {
     pub(crate) clock: Option<Arc<dyn Clock>>,
     pub(crate) environment: Option<Environment>,
     pub(crate) local_transport: Option<SharedTransport>,
+    pub(crate) throttling: Throttling,
+    pub(crate) partition: Option<RetryPartition>,
 }
 
 impl ClientBuilder {
@@ -121,6 +123,24 @@ impl ClientBuilder {
     /// How to retry; [`RetryPolicy::default`] when not set, [`RetryPolicy::disabled`] for none.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// How to react to throttled replies. [`Throttling::Adaptive`] (the default) paces each
+    /// (endpoint host, project, operation) with an [`AdaptiveLimiter`](crate::throttle::AdaptiveLimiter)
+    /// that stays off until the first throttle, after AWS's adaptive retry mode; throttled
+    /// retries wait on it and do not count against the attempts, and the call's deadline still
+    /// bounds everything. [`Throttling::Off`] retries a throttle like a 5xx.
+    pub fn throttling(mut self, throttling: Throttling) -> Self {
+        self.throttling = throttling;
+        self
+    }
+
+    /// The retry state to share: rate limiters and the retry quota. Every clone of the client
+    /// shares its own; give one [`RetryPartition`] to several clients to make them pace
+    /// together (one gateway limit sees them all). A new one per client by default.
+    pub fn retry_partition(mut self, partition: RetryPartition) -> Self {
+        self.partition = Some(partition);
         self
     }
 
@@ -258,6 +278,8 @@ impl ClientBuilder {
             signer,
             retry: self.retry,
             timeouts: self.timeouts,
+            throttling: self.throttling,
+            partition: self.partition.unwrap_or_default(),
             host,
             project_header,
         }))

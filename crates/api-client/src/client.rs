@@ -43,6 +43,8 @@ pub(crate) struct Inner {
     pub(crate) signer: Signer,
     pub(crate) retry: RetryPolicy,
     pub(crate) timeouts: Timeouts,
+    pub(crate) throttling: crate::Throttling,
+    pub(crate) partition: crate::RetryPartition,
     pub(crate) host: HeaderValue,
     pub(crate) project_header: HeaderValue,
 }
@@ -72,6 +74,17 @@ impl Client {
     /// The project of every request.
     pub fn project_id(&self) -> &ProjectId {
         &self.inner.project_id
+    }
+
+    /// The rate, in requests per second, at which the adaptive limiter paces `operation`
+    /// (e.g. `"DeleteProcessorTask"`) for this client's endpoint and project; `None` while it
+    /// has not been throttled, or with [`Throttling::Off`](crate::Throttling::Off).
+    pub fn send_rate(&self, operation: &str) -> Option<f64> {
+        self.inner.partition.rate(
+            self.inner.endpoint.host_header(),
+            self.inner.project_id.as_str(),
+            operation,
+        )
     }
 
     /// The endpoint, region and project id in use, and where each came from.

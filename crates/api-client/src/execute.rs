@@ -10,11 +10,16 @@ use tokio::time::Instant;
 use tracing::{Instrument, field};
 
 use crate::{
-    Client, Error, TimeoutKind,
+    Client, Error, Throttling, TimeoutKind,
     authenticate::authenticate,
     error::InvalidInput,
     retry::{AttemptOutcome, Backoff, RetryDecision, classify, parse_retry_after},
+    throttle::{RETRY_COST, TIMEOUT_RETRY_COST, Throttle, throttle_of},
 };
+
+/// The most throttled attempts of one call retried on the rate limiter (the deadline usually
+/// ends a call long before).
+pub(crate) const MAX_THROTTLED_RETRIES: u32 = 100;
 
 /// A successful call: the output, the last reply's request id and the attempts made.
 pub(crate) struct Done<T> {
@@ -109,12 +114,49 @@ impl Client {
         let started = Instant::now();
         // `None`: a deadline too far away for the clock, so none in practice.
         let deadline = started.checked_add(inner.timeouts.deadline());
+        let limiter = match inner.throttling {
+            Throttling::Adaptive => Some(inner.partition.limiter(
+                inner.endpoint.host_header(),
+                inner.project_id.as_str(),
+                O::NAME,
+            )),
+            _ => None,
+        };
+        let quota = &inner.partition.quota;
         let mut backoff = Backoff::new();
         let mut attempt = 0u32;
         let mut throttled = 0u32;
+        // Throttled attempts retried on the limiter: they do not count against the attempts.
+        let mut waived = 0u32;
+        // Retry-quota tokens this call spent.
+        let mut spent = 0u32;
         let mut maybe_applied = false;
         loop {
+            if let Some(limiter) = &limiter {
+                let acquired = match deadline {
+                    Some(deadline) => tokio::time::timeout_at(deadline, limiter.acquire())
+                        .await
+                        .is_ok(),
+                    None => {
+                        limiter.acquire().await;
+                        true
+                    }
+                };
+                if !acquired {
+                    let error = Error::Timeout {
+                        kind: TimeoutKind::Deadline,
+                        limit: inner.timeouts.deadline(),
+                        attempts: attempt,
+                    };
+                    return Err(Failed {
+                        error: sent_if_earlier(error, maybe_applied),
+                        throttled,
+                        earlier_maybe_applied: maybe_applied,
+                    });
+                }
+            }
             attempt = attempt.saturating_add(1);
+            let sent_at = Instant::now();
             let result = self
                 .attempt::<O>(uri, body, attempt, deadline)
                 .instrument(tracing::debug_span!(
@@ -124,11 +166,30 @@ impl Client {
                     request_id = field::Empty
                 ))
                 .await;
+            let throttle = match &result {
+                Err((error, _)) => error.service_error().and_then(throttle_of),
+                Ok(_) => None,
+            };
+            if let Some(limiter) = &limiter {
+                // Every reply counts (a lost connection or a timeout tells nothing of the rate).
+                let replied = match &result {
+                    Ok(_) => true,
+                    Err((error, _)) => error.service_error().is_some(),
+                };
+                if replied {
+                    let stated = match throttle {
+                        Some(Throttle::Rate { limit }) => limit.map(|l| l.per_second()),
+                        _ => None,
+                    };
+                    limiter.on_reply(throttle.is_some(), stated, sent_at.elapsed());
+                }
+            }
             let span = tracing::Span::current();
             span.record("attempts", attempt);
             let (error, decision) = match result {
                 Ok(mut done) => {
                     done.throttled = throttled;
+                    quota.on_success(spent);
                     if let Some(id) = &done.request_id {
                         span.record("request_id", id.as_str());
                     }
@@ -139,22 +200,60 @@ impl Client {
             };
             if let Some(source) = error.service_error() {
                 span.record("status", source.status().as_u16());
-                if source.status() == http::StatusCode::TOO_MANY_REQUESTS {
-                    throttled += 1;
-                }
+            }
+            if throttle.is_some() {
+                throttled = throttled.saturating_add(1);
             }
             let failed = |error| Failed {
                 error: sent_if_earlier(error, maybe_applied),
                 throttled,
                 earlier_maybe_applied: maybe_applied,
             };
+            match (throttle, decision) {
+                // A quota gone for hours: retrying would not help.
+                (Some(Throttle::QuotaExhausted), _) => return Err(failed(error)),
+                // Throttled: wait on the limiter (and a Retry-After, if the gateway sent one),
+                // without spending an attempt or the retry quota.
+                (Some(Throttle::Rate { .. }), RetryDecision::Retry { at_least })
+                    if limiter.is_some() =>
+                {
+                    if waived >= MAX_THROTTLED_RETRIES {
+                        return Err(failed(error));
+                    }
+                    waived += 1;
+                    if let Some(wait) = at_least.map(|w| w.min(inner.retry.max_retry_after())) {
+                        let wakes = Instant::now().checked_add(wait);
+                        if deadline.is_some_and(|d| wakes.is_none_or(|w| w >= d)) {
+                            return Err(failed(error));
+                        }
+                        tokio::time::sleep(wait).await;
+                    }
+                    tracing::debug!("throttled; retrying on the rate limiter");
+                    continue;
+                }
+                _ => {}
+            }
+            let counted = attempt.saturating_sub(waived);
             let retry_after = match decision {
-                RetryDecision::Retry { at_least } if attempt < inner.retry.max_attempts() => {
+                RetryDecision::Retry { at_least } if counted < inner.retry.max_attempts() => {
                     at_least
                 }
                 _ => return Err(failed(error)),
             };
-            let delay = backoff.delay(&inner.retry, attempt, retry_after);
+            if throttle.is_none() {
+                let cost = match error {
+                    Error::Timeout { .. } => TIMEOUT_RETRY_COST,
+                    _ => RETRY_COST,
+                };
+                if !quota.try_take(cost) {
+                    tracing::info!(
+                        "not retrying: the retry quota is spent (the service keeps failing)"
+                    );
+                    return Err(failed(error));
+                }
+                spent = spent.saturating_add(cost);
+            }
+            let delay = backoff.delay(&inner.retry, counted, retry_after);
             let wakes = Instant::now().checked_add(delay);
             if deadline.is_some_and(|deadline| wakes.is_none_or(|wakes| wakes >= deadline)) {
                 tracing::info!(

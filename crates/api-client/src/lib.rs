@@ -55,6 +55,7 @@ pub mod pages;
 mod processor_tasks;
 mod retry;
 mod tasks;
+pub mod throttle;
 mod timeouts;
 mod versions;
 
@@ -69,6 +70,7 @@ pub use error::{Error, InvalidInput, TimeoutKind};
 pub use processor_tasks::MockProcessorTasks;
 pub use processor_tasks::ProcessorTasks;
 pub use retry::{AttemptOutcome, RetryDecision, RetryPolicy, classify, parse_retry_after};
+pub use throttle::{RetryPartition, Throttling};
 pub use timeouts::Timeouts;
 
 #[cfg(doctest)]

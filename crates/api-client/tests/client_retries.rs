@@ -54,7 +54,7 @@ async fn documented_client_errors_are_typed_and_never_retried() {
 
 #[tokio::test(start_paused = true)]
 async fn transient_statuses_are_retried_until_attempts_run_out() {
-    for status in [429u16, 500, 502, 503, 504] {
+    for status in [500u16, 502, 503, 504] {
         let (transport, sent) = scripted(vec![
             Ok(reply(status, "")),
             Ok(reply(status, "")),
@@ -69,6 +69,81 @@ async fn transient_statuses_are_retried_until_attempts_run_out() {
         assert!(err.is_retryable());
         assert_eq!(err.service_error().unwrap().status().as_u16(), status);
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttles_wait_on_the_limiter_and_do_not_spend_attempts() {
+    // Adaptive (the default): five throttles and a success, with 3 attempts allowed.
+    let mut replies: Vec<_> = (0..5).map(|_| Ok(error_reply(429, "APIG.0308"))).collect();
+    replies.push(Ok(reply(204, "")));
+    let (transport, sent) = scripted(replies);
+    let deleted = client(transport)
+        .delete_processor_task(&task())
+        .await
+        .unwrap();
+    assert_eq!((deleted.attempts, deleted.throttled), (6, 5));
+    assert_eq!(sent.lock().unwrap().len(), 6);
+
+    // Off: a throttle is retried like a 5xx, within the attempts.
+    let (transport, sent) = scripted((0..3).map(|_| Ok(reply(429, ""))).collect());
+    let plain = api_client::Client::builder()
+        .endpoint("http://127.0.0.1:1")
+        .project_id(PROJECT)
+        .credentials(Credentials::ak_sk(AK, SK))
+        .transport(transport)
+        .throttling(api_client::Throttling::Off)
+        .build()
+        .unwrap();
+    let err = plain.delete_processor_task(&task()).await.unwrap_err();
+    assert_eq!((err.attempts(), sent.lock().unwrap().len()), (3, 3));
+    assert!(err.is_retryable());
+
+    // A quota gone for the day is not retried at all.
+    let (transport, sent) = scripted(vec![Ok(reply(
+        429,
+        r#"{"error_code":"APIG.0308","error_msg":"Daily quota exhausted"}"#,
+    ))]);
+    let err = client(transport)
+        .delete_processor_task(&task())
+        .await
+        .unwrap_err();
+    assert_eq!((err.attempts(), sent.lock().unwrap().len()), (1, 1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_service_empties_the_retry_quota() {
+    // 100 retries at 5 tokens each empty the quota of 500; then calls are not retried.
+    let mut replies = Vec::new();
+    for _ in 0..100 {
+        replies.push(Ok(reply(503, "")));
+        replies.push(Ok(reply(503, "")));
+    }
+    for _ in 0..3 {
+        replies.push(Ok(reply(503, "")));
+    }
+    let (transport, sent) = scripted(replies);
+    let client = client_with_retry(transport, RetryPolicy::default().with_max_attempts(2));
+    for _ in 0..100 {
+        assert_eq!(
+            client
+                .delete_processor_task(&task())
+                .await
+                .unwrap_err()
+                .attempts(),
+            2
+        );
+    }
+    for _ in 0..3 {
+        assert_eq!(
+            client
+                .delete_processor_task(&task())
+                .await
+                .unwrap_err()
+                .attempts(),
+            1
+        );
+    }
+    assert_eq!(sent.lock().unwrap().len(), 203);
 }
 
 #[tokio::test(start_paused = true)]
@@ -292,10 +367,12 @@ async fn a_refused_retry_after_a_lost_reply_says_the_request_may_have_been_sent(
         matches!(err, Error::Transport { sent: false, .. }),
         "{err:?}"
     );
-    // After a 429 (refused by the gateway without acting): never sent either.
+    // After a 429 (refused by the gateway without acting; it spends no attempt): never sent
+    // either.
     let err = delete_after(
         vec![
             Ok(error_reply(429, "APIG.0308")),
+            Err(connect_error()),
             Err(connect_error()),
             Err(connect_error()),
         ],

@@ -1,0 +1,454 @@
+//! `AdaptiveLimiter`: a send-rate token bucket after AWS's adaptive retry mode (CUBIC), off
+//! until the first throttle, with the fixes its known bugs call for.
+
+use std::{
+    sync::{Mutex, PoisonError},
+    time::Duration,
+};
+
+use tokio::{sync::Notify, time::Instant};
+
+/// CUBIC's multiplicative decrease.
+const BETA: f64 = 0.7;
+/// CUBIC's scaling constant.
+const SCALE: f64 = 0.4;
+/// The lowest rate, in requests per second.
+pub const MIN_RATE: f64 = 0.5;
+/// The weight of a new sample of the measured send rate.
+const SMOOTH: f64 = 0.8;
+/// The measured send rate is sampled over this long.
+const SAMPLE: Duration = Duration::from_millis(500);
+/// A congestion event lasts at least this long: one rate cut per event.
+const MIN_EVENT: Duration = Duration::from_millis(500);
+/// A shortfall this small is granted, not slept (no 0-ns sleeps, no spin).
+const GRANT_BELOW: Duration = Duration::from_millis(1);
+/// The share of a server-stated limit the rate is capped at.
+const SERVER_LIMIT_SHARE: f64 = 0.9;
+
+/// Paces the sends of one (endpoint, project, operation).
+///
+/// - **Off until the first throttle**: until then `acquire` returns at once.
+/// - **On a throttle**: the rate becomes 0.7 × the measured send rate (or the current rate, if
+///   lower), at most once per congestion event (max(RTT, 0.5 s)): the replies of requests
+///   already in flight do not cut it again.
+/// - **On a success**: the rate follows CUBIC back up (C = 0.4): it regains the rate before
+///   the cut after K = ∛(W·0.3/0.4) seconds, then probes above it, never above twice the
+///   measured send rate.
+/// - **A stated limit** (`limit:N,time:W`) caps the rate at 0.9·N/W.
+/// - **Even pacing**: the bucket holds at most 1/20 of a second of sends (at least 1), so sends
+///   are spaced, not bursted.
+/// - Waiters queue in order (no starvation); a denied acquire takes nothing; waiters wake when
+///   the rate changes; a shortfall under 1 ms is granted; it only ever sleeps asynchronously.
+#[derive(Debug)]
+pub struct AdaptiveLimiter {
+    state: Mutex<State>,
+    /// One waiter at a time waits for a token; the rest wait here, in order.
+    queue: tokio::sync::Mutex<()>,
+    /// Woken when the rate changes.
+    changed: Notify,
+}
+
+#[derive(Debug)]
+struct State {
+    enabled: bool,
+    /// Tokens per second.
+    rate: f64,
+    tokens: f64,
+    last_refill: Instant,
+    /// The rate before the last cut, and when it was cut.
+    w_max: f64,
+    last_cut: Option<Instant>,
+    /// 0.9 × the server's stated limit, once one was seen.
+    server_cap: Option<f64>,
+    /// The smoothed send rate and the current sample.
+    measured: f64,
+    sample_start: Instant,
+    sample_count: u64,
+    /// The smoothed reply time.
+    rtt: Option<Duration>,
+}
+
+impl Default for AdaptiveLimiter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl AdaptiveLimiter {
+    /// A limiter that is off until the first throttle.
+    pub fn new() -> Self {
+        let now = Instant::now();
+        Self {
+            state: Mutex::new(State {
+                enabled: false,
+                rate: f64::INFINITY,
+                tokens: 1.0,
+                last_refill: now,
+                w_max: 0.0,
+                last_cut: None,
+                server_cap: None,
+                measured: 0.0,
+                sample_start: now,
+                sample_count: 0,
+                rtt: None,
+            }),
+            queue: tokio::sync::Mutex::new(()),
+            changed: Notify::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The rate it paces at, in requests per second; `None` while off.
+    pub fn rate(&self) -> Option<f64> {
+        let state = self.lock();
+        state.enabled.then_some(state.rate)
+    }
+
+    /// Waits for a send token. Returns at once while the limiter is off.
+    pub async fn acquire(&self) {
+        if !self.lock().enabled {
+            return;
+        }
+        let _turn = self.queue.lock().await;
+        loop {
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            let wait = {
+                let mut state = self.lock();
+                if !state.enabled {
+                    return;
+                }
+                let now = Instant::now();
+                state.refill(now);
+                if state.tokens >= 1.0 {
+                    state.tokens -= 1.0;
+                    return;
+                }
+                let shortfall = Duration::try_from_secs_f64((1.0 - state.tokens) / state.rate)
+                    .unwrap_or(Duration::from_secs(1));
+                if shortfall < GRANT_BELOW {
+                    state.tokens = 0.0;
+                    return;
+                }
+                // Registered before the lock is released: a rate change after it wakes us.
+                changed.as_mut().enable();
+                shortfall.min(Duration::from_secs(1))
+            };
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = &mut changed => {}
+            }
+        }
+    }
+
+    /// Takes in a reply: `throttled` when it was a throttle (with the limit it stated, in
+    /// requests per second), and how long it took.
+    pub fn on_reply(&self, throttled: bool, stated_limit: Option<f64>, took: Duration) {
+        let now = Instant::now();
+        let mut state = self.lock();
+        state.measure(now, took);
+        let changed = if throttled {
+            if let Some(limit) = stated_limit.filter(|l| l.is_finite() && *l > 0.0) {
+                state.server_cap = Some((limit * SERVER_LIMIT_SHARE).max(MIN_RATE));
+            }
+            let event = state.rtt.unwrap_or(MIN_EVENT).max(MIN_EVENT);
+            let new_event = state
+                .last_cut
+                .is_none_or(|cut| now.saturating_duration_since(cut) >= event);
+            if new_event {
+                let base = if state.enabled {
+                    state.measured.min(state.rate)
+                } else {
+                    state.measured
+                };
+                state.w_max = base.max(MIN_RATE);
+                state.last_cut = Some(now);
+                state.enabled = true;
+                let rate = state.w_max * BETA;
+                state.set_rate(rate, now);
+            } else if let Some(cap) = state.server_cap
+                && state.rate > cap
+            {
+                state.set_rate(cap, now);
+            }
+            new_event
+        } else if state.enabled {
+            let since = state
+                .last_cut
+                .map_or(0.0, |cut| now.saturating_duration_since(cut).as_secs_f64());
+            let k = (state.w_max * (1.0 - BETA) / SCALE).cbrt();
+            let mut rate = SCALE * (since - k).powi(3) + state.w_max;
+            if state.measured > 0.0 {
+                rate = rate.min(2.0 * state.measured);
+            }
+            let before = state.rate;
+            state.set_rate(rate, now);
+            (state.rate - before).abs() > f64::EPSILON
+        } else {
+            false
+        };
+        drop(state);
+        if changed {
+            self.changed.notify_waiters();
+        }
+    }
+}
+
+/// `d × factor`, saturating instead of panicking.
+fn scale(d: Duration, factor: f64) -> Duration {
+    Duration::try_from_secs_f64(d.as_secs_f64() * factor).unwrap_or(Duration::MAX)
+}
+
+impl State {
+    fn refill(&mut self, now: Instant) {
+        let elapsed = now
+            .saturating_duration_since(self.last_refill)
+            .as_secs_f64();
+        self.last_refill = now;
+        if self.rate.is_finite() {
+            self.tokens = (self.tokens + elapsed * self.rate).min(self.capacity());
+        }
+    }
+
+    /// At most 1/20 s of sends, at least one: sends are spaced, not bursted.
+    fn capacity(&self) -> f64 {
+        (self.rate / 20.0).max(1.0)
+    }
+
+    fn set_rate(&mut self, rate: f64, now: Instant) {
+        self.refill(now);
+        let mut rate = if rate.is_finite() { rate } else { MIN_RATE };
+        if let Some(cap) = self.server_cap {
+            rate = rate.min(cap);
+        }
+        self.rate = rate.max(MIN_RATE);
+        self.tokens = self.tokens.min(self.capacity());
+    }
+
+    /// Counts a reply into the measured send rate (0.8 × the last half-second's rate + 0.2 ×
+    /// the old one) and the smoothed reply time.
+    fn measure(&mut self, now: Instant, took: Duration) {
+        self.rtt = Some(match self.rtt {
+            Some(rtt) => scale(rtt, 0.8).saturating_add(scale(took, 0.2)),
+            None => took,
+        });
+        self.sample_count = self.sample_count.saturating_add(1);
+        let elapsed = now.saturating_duration_since(self.sample_start);
+        if elapsed >= SAMPLE {
+            let sample = self.sample_count as f64 / elapsed.as_secs_f64();
+            self.measured = if self.measured == 0.0 {
+                sample
+            } else {
+                SMOOTH * sample + (1.0 - SMOOTH) * self.measured
+            };
+            self.sample_start = now;
+            self.sample_count = 0;
+        } else if self.measured == 0.0 && elapsed > Duration::ZERO {
+            // Before the first full sample: the rate so far.
+            self.measured = self.sample_count as f64 / elapsed.as_secs_f64().max(0.05);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    const RTT: Duration = Duration::from_millis(20);
+
+    /// A limiter that measured about `rate` sends a second, then was throttled once.
+    async fn throttled_at(rate: f64) -> AdaptiveLimiter {
+        let limiter = AdaptiveLimiter::new();
+        let step = Duration::from_secs_f64(1.0 / rate);
+        for _ in 0..(rate as usize * 2) {
+            limiter.on_reply(false, None, RTT);
+            tokio::time::advance(step).await;
+        }
+        limiter.on_reply(true, None, RTT);
+        limiter
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn off_until_the_first_throttle() {
+        let limiter = AdaptiveLimiter::new();
+        let began = Instant::now();
+        for _ in 0..10_000 {
+            limiter.acquire().await;
+            limiter.on_reply(false, None, RTT);
+        }
+        assert_eq!(began.elapsed(), Duration::ZERO);
+        assert_eq!(limiter.rate(), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_throttle_cuts_to_0_7_of_the_measured_rate_once_per_event() {
+        let limiter = throttled_at(100.0).await;
+        let cut = limiter.rate().unwrap();
+        assert!((60.0..=80.0).contains(&cut), "{cut}");
+        // The replies of the 63 others in flight: no further cut within the event.
+        for _ in 0..63 {
+            limiter.on_reply(true, None, RTT);
+        }
+        assert_eq!(limiter.rate(), Some(cut));
+        // A new event after 0.5 s cuts again.
+        tokio::time::advance(Duration::from_millis(600)).await;
+        limiter.on_reply(true, None, RTT);
+        assert!(limiter.rate().unwrap() < cut);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn sends_are_paced_evenly_at_the_rate() {
+        let limiter = throttled_at(100.0).await;
+        let rate = limiter.rate().unwrap();
+        let began = Instant::now();
+        let mut gaps = Vec::new();
+        let mut last = Instant::now();
+        for _ in 0..200 {
+            limiter.acquire().await;
+            gaps.push(last.elapsed());
+            last = Instant::now();
+        }
+        let took = began.elapsed().as_secs_f64();
+        let expected = 200.0 / rate;
+        assert!(
+            (took - expected).abs() < expected * 0.1,
+            "{took} vs {expected}"
+        );
+        // No bursts: after the first few, no two sends closer than half the interval.
+        let interval = Duration::from_secs_f64(1.0 / rate);
+        assert!(gaps[10..].iter().all(|g| *g >= interval / 2), "{gaps:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn cubic_recovery_regains_the_rate_before_the_cut() {
+        let limiter = throttled_at(100.0).await;
+        let w_max = limiter.lock().w_max;
+        let k = (w_max * (1.0 - BETA) / SCALE).cbrt();
+        // Successes keep coming at the limiter's pace; after K seconds the rate is back to W.
+        let mut t = 0.0;
+        while t < k + 0.5 {
+            limiter.acquire().await;
+            limiter.on_reply(false, None, RTT);
+            tokio::time::advance(Duration::from_millis(5)).await;
+            t = limiter
+                .lock()
+                .last_cut
+                .map_or(0.0, |c| c.elapsed().as_secs_f64());
+        }
+        let rate = limiter.rate().unwrap();
+        assert!(
+            rate >= w_max * 0.9,
+            "{rate} after {t} s, W = {w_max}, K = {k}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stated_limit_caps_the_rate() {
+        let limiter = throttled_at(400.0).await;
+        limiter.on_reply(true, Some(100.0), RTT);
+        assert!(limiter.rate().unwrap() <= 90.0 + 1e-9);
+        for _ in 0..1000 {
+            limiter.on_reply(false, None, RTT);
+            tokio::time::advance(Duration::from_millis(10)).await;
+        }
+        assert!(limiter.rate().unwrap() <= 90.0 + 1e-9);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_negative_capacity_and_no_zero_sleep_spin() {
+        let limiter = throttled_at(50.0).await;
+        for _ in 0..500 {
+            limiter.acquire().await;
+            assert!(limiter.lock().tokens >= 0.0);
+        }
+        // A shortfall under 1 ms is granted at once, not slept as 0 in a loop.
+        {
+            let mut state = limiter.lock();
+            state.tokens = 1.0 - state.rate * 0.0005;
+        }
+        let began = Instant::now();
+        limiter.acquire().await;
+        assert_eq!(began.elapsed(), Duration::ZERO);
+        assert!(limiter.lock().tokens >= 0.0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn sixty_four_waiters_are_served_in_turn_and_wake_when_the_rate_rises() {
+        let limiter = Arc::new(throttled_at(20.0).await);
+        let rate = limiter.rate().unwrap();
+        let tasks: Vec<_> = (0..64)
+            .map(|_| {
+                let limiter = limiter.clone();
+                tokio::spawn(async move {
+                    let began = Instant::now();
+                    for _ in 0..3 {
+                        limiter.acquire().await;
+                    }
+                    began.elapsed()
+                })
+            })
+            .collect();
+        let mut waits = Vec::new();
+        for task in tasks {
+            waits.push(task.await.unwrap());
+        }
+        // 192 sends at the rate: everyone done by then, nobody starved.
+        let all = Duration::from_secs_f64(192.0 / rate * 1.1);
+        assert!(waits.iter().all(|w| *w <= all), "{waits:?} (rate {rate})");
+
+        // Waiters asleep on a slow rate wake when it rises.
+        limiter.lock().rate = MIN_RATE;
+        limiter.lock().tokens = 0.0;
+        let waiter = {
+            let limiter = limiter.clone();
+            tokio::spawn(async move {
+                let began = Instant::now();
+                limiter.acquire().await;
+                began.elapsed()
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        {
+            let mut state = limiter.lock();
+            let now = Instant::now();
+            state.set_rate(1000.0, now);
+        }
+        limiter.changed.notify_waiters();
+        let waited = waiter.await.unwrap();
+        assert!(waited < Duration::from_millis(100), "{waited:?}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_rate_stays_finite_above_the_floor_and_under_a_stated_limit(
+            events in proptest::collection::vec((proptest::bool::ANY, 0u64..2_000, proptest::option::of(1.0f64..10_000.0)), 1..300)
+        ) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+            runtime.block_on(async {
+                let limiter = AdaptiveLimiter::new();
+                let mut cap: Option<f64> = None;
+                for (throttled, gap_ms, stated) in events {
+                    tokio::time::advance(Duration::from_millis(gap_ms)).await;
+                    let stated = if throttled { stated } else { None };
+                    if let Some(l) = stated {
+                        // The latest stated limit is the cap.
+                        cap = Some((l * 0.9).max(MIN_RATE));
+                    }
+                    limiter.on_reply(throttled, stated, Duration::from_millis(gap_ms));
+                    if let Some(rate) = limiter.rate() {
+                        proptest::prop_assert!(rate.is_finite() && rate >= MIN_RATE, "{rate}");
+                        if let Some(cap) = cap {
+                            proptest::prop_assert!(rate <= cap.max(MIN_RATE) + 1e-9, "{rate} > {cap}");
+                        }
+                        proptest::prop_assert!(limiter.lock().tokens >= 0.0);
+                    }
+                }
+                Ok(())
+            })?;
+        }
+    }
+}
