@@ -57,6 +57,9 @@ async fn five_thousand_deletes_under_faults_lose_nothing_and_delete_nothing_else
         api_transport::SharedTransport::new(http_transport()),
     )
     .retry_policy(fast_retries(MAX_ATTEMPTS))
+    // Throttles at random (not by rate) would teach the rate limiter a rate of a few per
+    // second: retry them plainly. `throttling.rs` runs the limiter against a rate limit.
+    .throttling(api_client::Throttling::Off)
     .timeouts(
         Timeouts::default()
             .with_attempt(Duration::from_secs(10))

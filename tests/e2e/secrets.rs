@@ -43,6 +43,9 @@ async fn no_secret_reaches_logs_errors_or_debug() {
     let make = |credentials: Credentials| -> Client {
         client_builder(&emu.endpoint(), credentials, shared.clone())
             .retry_policy(fast_retries(10))
+            // Throttles at random (not by rate) would teach the rate limiter a rate of a few per
+            // second: retry them plainly. `throttling.rs` runs the limiter against a rate limit.
+            .throttling(api_client::Throttling::Off)
             .build()
             .unwrap()
     };

@@ -32,6 +32,9 @@ pub struct BatchOptions {
     pub done_before: IdSet,
     /// How many ids the batch holds, when known: room is made for them all at once.
     pub expected_ids: usize,
+    /// Halve the concurrency on a throttle and recover slowly (`--throttling aimd`); otherwise
+    /// the concurrency stays at its cap and the client's rate limiter paces.
+    pub aimd: bool,
 }
 
 impl BatchOptions {
@@ -44,6 +47,7 @@ impl BatchOptions {
             grace: Duration::from_secs(30),
             done_before: IdSet::default(),
             expected_ids: 0,
+            aimd: false,
         }
     }
 }
@@ -179,7 +183,7 @@ pub async fn run_noting(
                 _ = interrupts.stopped() => stopped = true,
                 done = flight.next() => {
                     if let Some(record) = done {
-                        settle(record, &mut limit, &mut doomed, &mut on_record);
+                        settle(record, options.aimd.then_some(&mut limit), &mut doomed, &mut on_record);
                         settled = true;
                         stopped = doomed.is_some();
                     }
@@ -195,7 +199,12 @@ pub async fn run_noting(
         }
         if !stopped {
             while let Some(record) = flight.try_next() {
-                settle(record, &mut limit, &mut doomed, &mut on_record);
+                settle(
+                    record,
+                    options.aimd.then_some(&mut limit),
+                    &mut doomed,
+                    &mut on_record,
+                );
                 settled = true;
             }
         }
@@ -226,7 +235,7 @@ pub async fn run_noting(
             }
             done = flight.next() => {
                 if let Some(record) = done {
-                    settle(record, &mut limit, &mut doomed, &mut on_record);
+                    settle(record, options.aimd.then_some(&mut limit), &mut doomed, &mut on_record);
                 }
             }
             () = tokio::time::sleep_until(grace_ends_at), if grace_ends.is_some() => {
@@ -318,7 +327,7 @@ fn count_rest(
 /// failure that every request would repeat.
 fn settle(
     record: Record,
-    limit: &mut AdaptiveLimit,
+    limit: Option<&mut AdaptiveLimit>,
     doomed: &mut Option<String>,
     on_record: &mut impl FnMut(Record),
 ) {
@@ -328,16 +337,18 @@ fn settle(
     {
         *doomed = Some(e.to_string());
     }
-    match &record.outcome {
-        Outcome::Done(d) if d.throttled > 0 => limit.on_throttled(Instant::now()),
-        Outcome::Done(_) => limit.on_success(),
-        Outcome::Failed(e)
-            if e.service_error()
-                .is_some_and(|s| s.status().as_u16() == 429) =>
-        {
-            limit.on_throttled(Instant::now())
+    if let Some(limit) = limit {
+        match &record.outcome {
+            Outcome::Done(d) if d.throttled > 0 => limit.on_throttled(Instant::now()),
+            Outcome::Done(_) => limit.on_success(),
+            Outcome::Failed(e)
+                if e.service_error()
+                    .is_some_and(|s| s.status().as_u16() == 429) =>
+            {
+                limit.on_throttled(Instant::now())
+            }
+            _ => {}
         }
-        _ => {}
     }
     on_record(record);
 }

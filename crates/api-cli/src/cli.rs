@@ -224,6 +224,25 @@ pub struct ClientArgs {
     /// Time limit of one call, all its attempts and waits included, e.g. 2m (default 2m).
     #[arg(long, value_parser = crate::duration::timeout, value_name = "DURATION")]
     pub deadline: Option<Duration>,
+
+    /// How to react when the service throttles (429): adaptive paces each API's requests with
+    /// the client's rate limiter, which stays off until the first throttle (the default); aimd
+    /// halves the concurrency on a throttle and recovers slowly (the previous behaviour, kept
+    /// for comparison); off retries a throttle like any failure, within --max-attempts.
+    #[arg(long, value_enum, ignore_case = true, value_name = "MODE")]
+    pub throttling: Option<ThrottlingMode>,
+}
+
+/// How to react when the service throttles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ThrottlingMode {
+    /// The client's adaptive rate limiter (per API; off until the first throttle).
+    #[default]
+    Adaptive,
+    /// Halve the concurrency on a throttle, recover slowly; throttles count as attempts.
+    Aimd,
+    /// Plain retries: a throttle is retried like any failure, within --max-attempts.
+    Off,
 }
 
 impl ClientArgs {
@@ -247,6 +266,7 @@ impl ClientArgs {
             max_attempts: later.max_attempts.or(self.max_attempts),
             attempt_timeout: later.attempt_timeout.or(self.attempt_timeout),
             deadline: later.deadline.or(self.deadline),
+            throttling: later.throttling.or(self.throttling),
         }
     }
 
@@ -258,6 +278,11 @@ impl ClientArgs {
     /// The time limit of one attempt.
     pub fn attempt_timeout(&self) -> Duration {
         self.attempt_timeout.unwrap_or(Duration::from_secs(30))
+    }
+
+    /// How to react to throttling.
+    pub fn throttling(&self) -> ThrottlingMode {
+        self.throttling.unwrap_or_default()
     }
 
     /// The time limit of one call.

@@ -6,7 +6,7 @@ use std::{
 };
 
 use api_client::{
-    Client, Credentials, Origin, RetryPolicy, Timeouts,
+    Client, Credentials, Origin, RetryPolicy, Throttling, Timeouts,
     credentials::{EnvironmentCredentials, StaticCredentials},
 };
 use api_emulator::{DEMO_AK, DEMO_SK, DEMO_TOKEN, Emulator, demo_project_id};
@@ -42,8 +42,12 @@ pub async fn connect(client: &ClientArgs, in_flight: usize) -> Result<Target, Cl
         .with_attempt(client.attempt_timeout())
         .with_deadline(client.deadline());
     let transport = transport(in_flight, client)?;
+    let throttling = match client.throttling() {
+        crate::cli::ThrottlingMode::Adaptive => Throttling::Adaptive,
+        crate::cli::ThrottlingMode::Aimd | crate::cli::ThrottlingMode::Off => Throttling::Off,
+    };
     if client.emulator {
-        return emulated(client, transport, retry, timeouts).await;
+        return emulated(client, transport, retry, timeouts, throttling).await;
     }
     if client.emulator_tasks.is_some() {
         return Err(CliError::Usage(
@@ -54,6 +58,7 @@ pub async fn connect(client: &ClientArgs, in_flight: usize) -> Result<Target, Cl
         .shared_transport(transport)
         .retry_policy(retry)
         .timeouts(timeouts)
+        .throttling(throttling)
         .allow_insecure_http(client.allow_insecure_http);
     if let Some(url) = &client.endpoint {
         builder = builder.endpoint(url.trim());
@@ -91,6 +96,7 @@ async fn emulated(
     transport: SharedTransport,
     retry: RetryPolicy,
     timeouts: Timeouts,
+    throttling: Throttling,
 ) -> Result<Target, CliError> {
     if client.endpoint.is_some() || client.region.is_some() {
         return Err(CliError::Usage(
@@ -127,6 +133,7 @@ async fn emulated(
         .credentials(Credentials::ak_sk(DEMO_AK, DEMO_SK))
         .retry_policy(retry)
         .timeouts(timeouts)
+        .throttling(throttling)
         .build()?;
     Ok(Target {
         client,

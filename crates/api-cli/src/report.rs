@@ -46,8 +46,12 @@ pub struct Summary {
     pub stopped_early: Option<String>,
     /// Attempts beyond the first, over all tasks.
     pub retries: u64,
-    /// Attempts answered 429.
+    /// Attempts answered 429 (or a throttling code).
     pub throttled: u64,
+    /// The rate, in requests per second, the client's rate limiter paced deletes at when the
+    /// run ended; `None` (JSON `null`) when the service never throttled (or with
+    /// `--throttling aimd|off`).
+    pub send_rate: Option<f64>,
     /// Failures by `status code` (or by kind when there was no reply).
     pub failures: BTreeMap<String, u64>,
     /// Seconds from the first request to the last reply.
@@ -303,6 +307,11 @@ impl<O: Write, E: Write> Reporter<O, E> {
                     "rate:          {:.0} requests/s",
                     s.requests_per_second
                 ));
+                if let Some(rate) = s.send_rate {
+                    lines.push(format!(
+                        "paced at:      {rate:.1} requests/s (the service throttled)"
+                    ));
+                }
                 if s.lowest_concurrency > 0 {
                     lines.push(format!("concurrency:   lowest {}", s.lowest_concurrency));
                 }

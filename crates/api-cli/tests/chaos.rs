@@ -72,6 +72,9 @@ async fn one_run(seed: u64, how: Interruption) -> Run {
         .arg(&file)
         .args(["--if-exists", "--concurrency", "8", "--output", "json"])
         .args(["--max-attempts", "5", "--attempt-timeout", "5s"])
+        // Throttles at random (not by rate) would teach the rate limiter a rate of a few per
+        // second; pace as before. `tests/e2e/throttling.rs` runs the limiter against a rate.
+        .args(["--throttling", "aimd"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -206,6 +206,10 @@ async fn twenty_percent_faults_still_delete_everything_and_count_retries() {
         "json",
         "--max-attempts",
         "10",
+        // Throttles at random (not by rate) would teach the rate limiter a rate of a few per
+        // second; pace as before.
+        "--throttling",
+        "aimd",
         "delete",
         "--if-exists",
         "--concurrency",
@@ -228,7 +232,7 @@ async fn twenty_percent_faults_still_delete_everything_and_count_retries() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_429_storm_halves_the_concurrency() {
+async fn a_429_storm_halves_the_concurrency_with_throttling_aimd() {
     let faults = FaultConfig {
         seed: 3,
         too_many_requests: 0.3,
@@ -242,6 +246,8 @@ async fn a_429_storm_halves_the_concurrency() {
         "json",
         "--max-attempts",
         "12",
+        "--throttling",
+        "aimd",
         "delete",
         "--concurrency",
         "32",

@@ -1,13 +1,14 @@
 //! The request pipeline: route (404) → body limit (413) → auth (401) → project (400/403) →
-//! faults → handler, with the request id, counters and the path log around it; identity
-//! routes are matched first and go body limit → their own checks → handler.
+//! latency → rate limit (429 APIG.0308) → faults → handler, with the request id, counters and
+//! the path log around it; identity routes are matched first and go body limit → their own
+//! checks → handler.
 
 use std::sync::Arc;
 
 use api_model::{ErrorCode, ProjectId};
 use bytes::Bytes;
 use http::request::Parts;
-use http::{Request, Response};
+use http::{HeaderValue, Request, Response};
 use http_body::Body;
 use http_body_util::Full;
 use percent_encoding::percent_decode_str;
@@ -18,6 +19,7 @@ use crate::faults::{FaultInjector, FaultKind};
 use crate::handlers;
 use crate::identity::{Identity, IdentityRoute};
 use crate::path_log::PathLog;
+use crate::rate_limit::RateLimiter;
 use crate::reply::Reply;
 use crate::request_id::RequestIds;
 use crate::router::{Matched, Route, match_route};
@@ -51,6 +53,7 @@ pub(crate) struct App {
     pub(crate) auth: Authenticator,
     pub(crate) identity: Arc<Identity>,
     pub(crate) faults: FaultInjector,
+    pub(crate) rate_limiter: Arc<RateLimiter>,
     pub(crate) stats: Arc<Stats>,
     pub(crate) paths: Arc<PathLog>,
     pub(crate) request_ids: RequestIds,
@@ -85,7 +88,7 @@ impl App {
         let route = matched.map_or(Route::Unrouted, |m| m.route);
         let step = match matched {
             None => Step::Reply(Reply::api_not_found()),
-            Some(matched) => self.process(&parts, matched, body).await,
+            Some(matched) => self.process(&parts, matched, body, &request_id).await,
         };
         match step {
             Step::Reply(reply) => {
@@ -142,6 +145,7 @@ impl App {
         parts: &Parts,
         matched: Matched<'_>,
         body: B,
+        request_id: &HeaderValue,
     ) -> Step {
         let body = match self.read(parts, body).await {
             Ok(body) => body,
@@ -171,6 +175,12 @@ impl App {
         if let Some(latency) = decision.latency {
             self.stats.fault_injected(FaultKind::Latency);
             tokio::time::sleep(latency).await;
+        }
+        // After the latency (the round trip, which a throttled request has too); the fault
+        // drawn for a throttled request is not applied, so the fault sequence stays the same.
+        if let Some(throttled) = self.rate_limiter.check(&project, matched.route) {
+            self.stats.throttled(matched.route);
+            return Step::Reply(throttled.reply(request_id));
         }
         if let Some(kind) = decision.fault {
             self.stats.fault_injected(kind);

@@ -13,8 +13,10 @@ use crate::demo::{DEMO_AK, DEMO_POD_IDENTITY_TOKEN, DEMO_SK, DEMO_TOKEN, demo_pr
 use crate::emulator::Emulator;
 use crate::faults::{FaultConfig, InvalidFaultConfig};
 use crate::identity::{DEFAULT_CREDENTIAL_TTL, IdentityArgs};
+use crate::rate_limit::{InvalidRateLimit, RateLimitArgs};
 
-/// The emulator's flags: address, seeding, credentials, faults and identity routes.
+/// The emulator's flags: address, seeding, credentials, faults, rate limit and identity
+/// routes.
 ///
 /// Flatten it into a clap command (`#[command(flatten)] emulator: EmulatorArgs`) and call
 /// [`builder`](Self::builder). Credentials are accepted only when given explicitly: `--ak`
@@ -88,6 +90,10 @@ pub struct EmulatorArgs {
     #[command(flatten)]
     pub faults: FaultArgs,
 
+    /// The API gateway's rate limit.
+    #[command(flatten)]
+    pub rate_limit: RateLimitArgs,
+
     /// The identity routes (metadata, pod identity, STS, IAM).
     #[command(flatten)]
     pub identity: IdentityArgs,
@@ -107,6 +113,7 @@ impl fmt::Debug for EmulatorArgs {
             .field("max_body_size", &self.max_body_size)
             .field("max_clock_skew", &self.max_clock_skew)
             .field("faults", &self.faults)
+            .field("rate_limit", &self.rate_limit)
             .field("identity", &self.identity)
             .finish()
     }
@@ -181,6 +188,12 @@ pub enum ArgsError {
     /// A `--region-projects` value is not `REGION=ID[,ID…]`.
     #[error("invalid --region-projects {0}")]
     InvalidRegionProjects(String),
+    /// The rate-limit flags describe an invalid limit.
+    #[error(transparent)]
+    InvalidRateLimit(#[from] InvalidRateLimit),
+    /// A flag that says how the rate limit counts, without a limit.
+    #[error("{0} needs --rate-limit N/s (or N/min) or --rate-limit-schedule")]
+    RateLimitFlagWithoutRate(&'static str),
 }
 
 impl EmulatorArgs {
@@ -200,11 +213,12 @@ impl EmulatorArgs {
     ///
     /// # Errors
     ///
-    /// An AK without an SK (or the reverse), invalid fault rates, or a secret file (SK, token,
-    /// pod identity token) that cannot be read.
+    /// An AK without an SK (or the reverse), invalid fault rates, invalid rate-limit flags, or
+    /// a secret file (SK, token, pod identity token) that cannot be read.
     pub fn builder(&self) -> Result<EmulatorBuilder, ArgsError> {
         let faults = self.faults.to_config(self.rng_seed);
         faults.validate()?;
+        let (rate_limit, rate_limit_schedule) = self.rate_limit.to_config()?;
         let project = self.project();
         let mut builder = Emulator::builder()
             .bind(SocketAddr::new(self.host, self.port))
@@ -214,6 +228,12 @@ impl EmulatorArgs {
             .max_body_size(self.max_body_size)
             .max_clock_skew(Duration::from_secs(self.max_clock_skew))
             .identity(self.identity.to_config()?);
+        if let Some(limit) = rate_limit {
+            builder = builder.rate_limit(limit);
+        }
+        if let Some(schedule) = rate_limit_schedule {
+            builder = builder.rate_limit_schedule(schedule);
+        }
         let sk = self.sk_file.as_deref().map(read_secret).transpose()?;
         match (&self.ak, &sk) {
             (Some(ak), Some(sk)) => builder = builder.ak_sk(ak, sk.as_str(), &project),
@@ -268,6 +288,9 @@ impl EmulatorArgs {
         let faults = self.faults.to_config(self.rng_seed);
         if faults.is_active() {
             let _ = writeln!(text, "  faults:     {faults:?}");
+        }
+        for line in self.rate_limit.banner() {
+            let _ = writeln!(text, "{line}");
         }
         let ttl = self
             .identity
@@ -426,6 +449,175 @@ mod tests {
         let mut missing = parse(&[]).unwrap();
         missing.identity.pod_identity_token_file = Some("/nonexistent/pod".into());
         assert!(matches!(missing.builder(), Err(ArgsError::SecretFile(_))));
+    }
+
+    #[test]
+    fn rate_limit_flags_make_a_limit_and_a_schedule() {
+        use crate::rate_limit::{RateLimit, RateLimitMode, RatePeriod};
+
+        let off = parse(&[]).unwrap();
+        assert!(!off.rate_limit.is_active());
+        assert_eq!(off.rate_limit.to_config(), Ok((None, None)));
+
+        let args = parse(&["--rate-limit", "20/s"]).unwrap();
+        let (limit, schedule) = args.rate_limit.to_config().unwrap();
+        assert_eq!(limit, Some(RateLimit::per_second(20.0)));
+        assert_eq!(schedule, None);
+        assert!(args.builder().is_ok());
+
+        for (text, n, period) in [
+            ("5/second", 5.0, RatePeriod::Second),
+            ("600/min", 600.0, RatePeriod::Minute),
+            ("1.5/minute", 1.5, RatePeriod::Minute),
+        ] {
+            let args = parse(&["--rate-limit", text]).unwrap();
+            let limit = args.rate_limit.to_config().unwrap().0.unwrap();
+            assert_eq!((limit.requests(), limit.period()), (n, period), "{text}");
+        }
+
+        let args = parse(&[
+            "--rate-limit",
+            "100/min",
+            "--rate-limit-mode",
+            "window",
+            "--rate-limit-retry-after",
+            "--rate-limit-count-throttled",
+            "--rate-limit-schedule",
+            "0s=100/min,500ms=20/min,1m=off",
+        ])
+        .unwrap();
+        let (limit, schedule) = args.rate_limit.to_config().unwrap();
+        let window = RateLimit::per_minute(100.0)
+            .mode(RateLimitMode::FixedWindow)
+            .retry_after(true)
+            .count_throttled(true);
+        assert_eq!(limit, Some(window.clone()));
+        let schedule = schedule.unwrap();
+        let steps = schedule.steps();
+        assert_eq!(steps.len(), 3);
+        assert_eq!(steps[0], (Duration::ZERO, Some(window)));
+        assert_eq!(steps[1].0, Duration::from_millis(500));
+        assert_eq!(
+            steps[1].1.as_ref().map(RateLimit::limit_mode),
+            Some(RateLimitMode::FixedWindow),
+            "the flags apply to every step"
+        );
+        assert_eq!(steps[2], (Duration::from_secs(60), None));
+        assert!(args.builder().is_ok());
+
+        let args = parse(&["--rate-limit", "10/s", "--rate-limit-burst", "3"]).unwrap();
+        let limit = args.rate_limit.to_config().unwrap().0.unwrap();
+        assert_eq!(limit.bucket_capacity(), 3.0);
+
+        // Refused by clap: malformed or out-of-range values.
+        for bad in [
+            &["--rate-limit", "0/s"][..],
+            &["--rate-limit", "-5/s"],
+            &["--rate-limit", "inf/s"],
+            &["--rate-limit", "NaN/min"],
+            &["--rate-limit", "10"],
+            &["--rate-limit", "10/h"],
+            &["--rate-limit", "ten/s"],
+            &["--rate-limit-mode", "sliding"],
+            &["--rate-limit-burst", "0"],
+            &["--rate-limit-burst", "-1"],
+            &["--rate-limit-schedule", "10s"],
+            &["--rate-limit-schedule", "10s=0/s"],
+            &["--rate-limit-schedule", "10d=1/s"],
+            &["--rate-limit-schedule", "-1s=1/s"],
+            &["--rate-limit-schedule", ""],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+        let error = parse(&["--rate-limit", "0/s"]).unwrap_err().to_string();
+        assert!(error.contains("above 0"), "{error}");
+
+        // Refused by the builder: settings without a limit, impossible combinations.
+        for (flags, expected) in [
+            (
+                &["--rate-limit-burst", "5"][..],
+                ArgsError::RateLimitFlagWithoutRate("--rate-limit-burst"),
+            ),
+            (
+                &["--rate-limit-mode", "bucket"],
+                ArgsError::RateLimitFlagWithoutRate("--rate-limit-mode"),
+            ),
+            (
+                &["--rate-limit-retry-after"],
+                ArgsError::RateLimitFlagWithoutRate("--rate-limit-retry-after"),
+            ),
+            (
+                &["--rate-limit-count-throttled"],
+                ArgsError::RateLimitFlagWithoutRate("--rate-limit-count-throttled"),
+            ),
+            (
+                &[
+                    "--rate-limit",
+                    "10/s",
+                    "--rate-limit-mode",
+                    "window",
+                    "--rate-limit-burst",
+                    "5",
+                ],
+                ArgsError::InvalidRateLimit(crate::rate_limit::InvalidRateLimit::BurstInWindow),
+            ),
+            (
+                &[
+                    "--rate-limit-schedule",
+                    "0s=2.5/s",
+                    "--rate-limit-mode",
+                    "window",
+                ],
+                ArgsError::InvalidRateLimit(
+                    crate::rate_limit::InvalidRateLimit::FractionalWindow { value: 2.5 },
+                ),
+            ),
+        ] {
+            let args = parse(flags).unwrap();
+            assert_eq!(args.builder().err(), Some(expected), "{flags:?}");
+        }
+        let message = ArgsError::RateLimitFlagWithoutRate("--rate-limit-burst").to_string();
+        assert_eq!(
+            message,
+            "--rate-limit-burst needs --rate-limit N/s (or N/min) or --rate-limit-schedule"
+        );
+    }
+
+    #[test]
+    fn the_banner_shows_the_rate_limit() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let args = parse(&[
+                "--rate-limit",
+                "10/s",
+                "--rate-limit-burst",
+                "20",
+                "--rate-limit-schedule",
+                "10s=20/s,20s=off",
+                "--rate-limit-retry-after",
+            ])
+            .unwrap();
+            let emulator = args.builder().unwrap().start().await.unwrap();
+            let banner = args.banner(&emulator);
+            assert!(
+                banner.contains(
+                    "  rate limit: 10/s token bucket, burst 20, Retry-After; per project and API, 429 APIG.0308"
+                ),
+                "{banner}"
+            );
+            assert!(
+                banner.contains(
+                    "  rate steps: 10s=20/s,20s=off from the start (token bucket, burst 20, Retry-After)"
+                ),
+                "{banner}"
+            );
+            let quiet = parse(&[]).unwrap();
+            assert!(!quiet.banner(&emulator).contains("rate"), "no limit, no line");
+            emulator.shutdown().await;
+        });
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::error::StartError;
 use crate::faults::{FaultConfig, FaultInjector};
 use crate::identity::{Identity, IdentityConfig, IssuedCredentials};
 use crate::path_log::{DEFAULT_PATH_LOG_CAPACITY, PathLog};
+use crate::rate_limit::{RateLimit, RateLimitSchedule, RateLimiter, TimeSource};
 use crate::request_id::RequestIds;
 use crate::seed::{IdGenerator, seeded_tasks};
 use crate::seed_mixed::seeded_records_mixed;
@@ -47,6 +48,8 @@ pub struct EmulatorBuilder {
     mixed_seeds: Vec<(ProjectId, usize)>,
     rng_seed: u64,
     faults: FaultConfig,
+    rate_limit: Option<RateLimit>,
+    rate_limit_schedule: RateLimitSchedule,
     identity: IdentityConfig,
     max_body_size: usize,
     path_log_capacity: usize,
@@ -69,6 +72,8 @@ impl Default for EmulatorBuilder {
             mixed_seeds: Vec::new(),
             rng_seed: 0,
             faults: FaultConfig::default(),
+            rate_limit: None,
+            rate_limit_schedule: RateLimitSchedule::new(),
             identity: IdentityConfig::default(),
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             path_log_capacity: DEFAULT_PATH_LOG_CAPACITY,
@@ -177,6 +182,23 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Throttles like Huawei Cloud's API gateway: at most `limit`'s N requests per second or
+    /// per minute for each (project, API), the rest answered `429 APIG.0308` (see
+    /// [`RateLimit`]; checked at start). Default: no limit. Change it while running with
+    /// [`Emulator::set_rate_limit`].
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// Changes the rate limit as time passes: each step of `schedule` takes over at its offset
+    /// from the start (checked at start). The [`rate_limit`](Self::rate_limit), if any, holds
+    /// until the first step.
+    pub fn rate_limit_schedule(mut self, schedule: RateLimitSchedule) -> Self {
+        self.rate_limit_schedule = schedule;
+        self
+    }
+
     /// How the identity routes behave (the ECS metadata service, pod identity, STS and IAM,
     /// which issue temporary credentials and list projects); they are served whether this is
     /// called or not, with [`IdentityConfig::default`] when not.
@@ -224,9 +246,9 @@ impl EmulatorBuilder {
     ///
     /// # Errors
     ///
-    /// An invalid fault configuration, or an address that cannot be bound.
+    /// An invalid fault configuration or rate limit, or an address that cannot be bound.
     pub async fn start(self) -> Result<Emulator, StartError> {
-        self.faults.validate()?;
+        self.validate()?;
         let listener = TcpListener::bind(self.addr)
             .await
             .map_err(|source| StartError::Bind {
@@ -243,10 +265,10 @@ impl EmulatorBuilder {
     ///
     /// # Errors
     ///
-    /// An invalid fault configuration, an address that cannot be bound, or a runtime that
-    /// cannot be built.
+    /// An invalid fault configuration or rate limit, an address that cannot be bound, or a
+    /// runtime that cannot be built.
     pub fn start_background(self, worker_threads: usize) -> Result<Emulator, StartError> {
-        self.faults.validate()?;
+        self.validate()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(worker_threads.max(1))
             .thread_name("api-emulator")
@@ -268,6 +290,16 @@ impl EmulatorBuilder {
         let (running, server) = self.prepare(&listener)?;
         let task = runtime.spawn(server.run(listener));
         Ok(Emulator::new(running, task, Some(runtime)))
+    }
+
+    /// Checks the faults and the rate limits.
+    fn validate(&self) -> Result<(), StartError> {
+        self.faults.validate()?;
+        if let Some(limit) = &self.rate_limit {
+            limit.validate()?;
+        }
+        self.rate_limit_schedule.validate()?;
+        Ok(())
     }
 
     /// Builds the shared state and the server for `listener`.
@@ -304,6 +336,11 @@ impl EmulatorBuilder {
             .clone()
             .or_else(|| self.credentials.first_project().cloned())
             .unwrap_or_else(demo_project_id);
+        let rate_limiter = Arc::new(RateLimiter::new(
+            TimeSource::new(self.clock.clone()),
+            self.rate_limit,
+            self.rate_limit_schedule,
+        ));
         let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let issued = Arc::new(IssuedCredentials::default());
         let identity = Arc::new(Identity::new(
@@ -323,6 +360,7 @@ impl EmulatorBuilder {
             ),
             identity: identity.clone(),
             faults: FaultInjector::new(self.faults),
+            rate_limiter: rate_limiter.clone(),
             stats: stats.clone(),
             paths: paths.clone(),
             request_ids: RequestIds::new(),
@@ -345,6 +383,7 @@ impl EmulatorBuilder {
             stats,
             paths,
             identity,
+            rate_limiter,
             shutdown: shutdown_tx,
         };
         tracing::info!(%addr, https, "the ModelArts processor-tasks emulator is listening");

@@ -13,6 +13,7 @@ use crate::builder::EmulatorBuilder;
 use crate::demo::{DEMO_AK, DEMO_SK, DEMO_TASK_COUNT, DEMO_TOKEN, demo_project_id};
 use crate::identity::{Identity, IdentityStats};
 use crate::path_log::{PathLog, ReceivedRequest};
+use crate::rate_limit::{InvalidRateLimit, RateLimit, RateLimitSchedule, RateLimiter};
 use crate::stats::{Stats, StatsSnapshot};
 use crate::store::TaskStore;
 
@@ -24,6 +25,7 @@ pub(crate) struct Running {
     pub(crate) stats: Arc<Stats>,
     pub(crate) paths: Arc<PathLog>,
     pub(crate) identity: Arc<Identity>,
+    pub(crate) rate_limiter: Arc<RateLimiter>,
     pub(crate) shutdown: watch::Sender<bool>,
 }
 
@@ -108,6 +110,51 @@ impl Emulator {
     #[must_use]
     pub fn identity_stats(&self) -> IdentityStats {
         self.running.identity.stats()
+    }
+
+    /// Changes the rate limit (see [`RateLimit`]) from the next request on; `None` lifts it.
+    /// Any schedule step still to come is dropped.
+    ///
+    /// What the buckets keep: with the same mode, each token bucket is first refilled up to
+    /// now at the old rate, then keeps its tokens (at most the new burst) and refills at the
+    /// new rate, so a lower limit gives no fresh burst and a higher one only a faster refill;
+    /// each fixed window keeps its count when the period is the same (the new N applies to it
+    /// at once), and windows start afresh, aligned to now, when the period changed. From no
+    /// limit, or to another mode, buckets start full and windows empty (aligned to now).
+    /// Lifting the limit forgets every bucket.
+    ///
+    /// # Errors
+    ///
+    /// An invalid limit (see [`RateLimit::validate`]); the limit in force is then unchanged.
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>) -> Result<(), InvalidRateLimit> {
+        if let Some(limit) = &limit {
+            limit.validate()?;
+        }
+        self.running.rate_limiter.set(limit);
+        Ok(())
+    }
+
+    /// Replaces the steps still to come with `schedule`'s, their offsets counted from now
+    /// (steps at offset 0 apply at once); the limit in force holds until the first step. Each
+    /// step changes the limit as [`set_rate_limit`](Self::set_rate_limit) does, at its own
+    /// instant.
+    ///
+    /// # Errors
+    ///
+    /// An invalid step (see [`RateLimitSchedule::validate`]); nothing is then changed.
+    pub fn set_rate_limit_schedule(
+        &self,
+        schedule: RateLimitSchedule,
+    ) -> Result<(), InvalidRateLimit> {
+        schedule.validate()?;
+        self.running.rate_limiter.schedule(schedule);
+        Ok(())
+    }
+
+    /// The rate limit in force now (schedule steps that are due applied), if any.
+    #[must_use]
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.running.rate_limiter.current()
     }
 
     /// Resolves once the emulator has received at least `n` requests (they may still be in

@@ -4,6 +4,7 @@ use std::io;
 use std::net::SocketAddr;
 
 use crate::faults::InvalidFaultConfig;
+use crate::rate_limit::InvalidRateLimit;
 
 /// Why [`EmulatorBuilder::start`](crate::EmulatorBuilder::start) failed.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +24,9 @@ pub enum StartError {
     /// The fault configuration is invalid.
     #[error(transparent)]
     InvalidFaults(#[from] InvalidFaultConfig),
+    /// The rate limit, or a step of its schedule, is invalid.
+    #[error(transparent)]
+    InvalidRateLimit(#[from] InvalidRateLimit),
     /// The emulator's own runtime, or its listener, could not be set up.
     #[error("cannot set up the emulator's runtime: {0}")]
     Runtime(#[source] io::Error),

@@ -47,7 +47,8 @@
 //! the allowed skew, an unknown token, or issued temporary credentials without their
 //! `X-Security-Token` or expired) → project (`400 ModelArts.0210` for an invalid id,
 //! `403 ModelArts.0210` for one the credentials may not use, or an `X-Project-Id` header that
-//! differs from the path) → faults → handler. Routes match the raw path split on `/`; the
+//! differs from the path) → a fault's latency → the [rate limit](RateLimit), when one is set
+//! (`429 APIG.0308` per project and API, like the API gateway) → other faults → handler. Routes match the raw path split on `/`; the
 //! project, task id and version id segments are then percent-decoded (the ids to find the task
 //! and the version; an id that cannot be one names none: `4700` or `4851`). `items` is a
 //! literal only for `GET …/processor-tasks/items`.
@@ -77,6 +78,33 @@
 //! Responses that hyper itself writes for malformed HTTP (e.g. `400` for an unparsable request
 //! line) carry neither the JSON body nor `X-Request-Id`.
 //!
+//! # Rate limit
+//!
+//! [`EmulatorBuilder::rate_limit`] throttles like Huawei Cloud's API gateway: N requests per
+//! second or per minute for each (project, API), as a token bucket or a fixed window, the rest
+//! answered `429 APIG.0308` (no `Retry-After` unless asked); see [`RateLimit`].
+//! [`Emulator::set_rate_limit`] and [`RateLimitSchedule`] change it while running.
+//!
+//! ```
+//! use api_emulator::{Emulator, RateLimit};
+//!
+//! # tokio::runtime::Runtime::new()?.block_on(async {
+//! let project = "a4a5d4098fb4474fa22cd05f897d6b99".parse()?;
+//! let emu = Emulator::builder()
+//!     .ak_sk("AK", "SK", &project)
+//!     .rate_limit(RateLimit::per_second(20.0))
+//!     .rate_limit_schedule("10s=5/s,20s=20/s".parse()?)
+//!     .start()
+//!     .await?;
+//! // From the next request on: 100/s with a burst of 10 (the steps still to come dropped).
+//! emu.set_rate_limit(Some(RateLimit::per_second(100.0).burst(10)))?;
+//! assert_eq!(emu.stats().throttled, 0);
+//! emu.shutdown().await;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Cargo features
 //!
 //! | feature | default | what it does |
@@ -100,6 +128,7 @@ mod handlers;
 mod identity;
 mod path_log;
 mod query;
+mod rate_limit;
 mod record;
 mod reply;
 mod request_id;
@@ -128,6 +157,11 @@ pub use identity::{DEFAULT_CREDENTIAL_TTL, IdentityConfig, IdentityStats};
 pub use identity::{IdentityArgs, RegionProjects};
 pub use path_log::{DEFAULT_PATH_LOG_CAPACITY, ReceivedRequest};
 pub use query::{SortKey, SortOrder, TaskQuery};
+#[cfg(feature = "cli")]
+pub use rate_limit::RateLimitArgs;
+pub use rate_limit::{
+    InvalidRateLimit, RateLimit, RateLimitMode, RateLimitSchedule, RatePeriod, THROTTLED_ERROR_CODE,
+};
 pub use record::TaskRecord;
 pub use router::Route;
 pub use seed::{SEED_EPOCH_MS, TASK_ID_LEN, TEMPLATE_IDS, seeded_tasks};

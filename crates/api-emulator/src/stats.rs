@@ -1,4 +1,5 @@
-//! Counters for tests: requests by (route, status), deletions, auth failures, faults, connections.
+//! Counters for tests: requests by (route, status), deletions, auth failures, faults,
+//! throttled requests, connections.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,6 +19,7 @@ pub(crate) struct Stats {
     tasks_deleted: AtomicU64,
     auth_failures: AtomicU64,
     faults: [AtomicU64; FaultKind::ALL.len()],
+    throttled: [AtomicU64; Route::ALL.len()],
     connections: AtomicU64,
     /// Woken at each request received, for tests that wait for one.
     arrivals: tokio::sync::Notify,
@@ -33,6 +35,7 @@ impl Default for Stats {
             tasks_deleted: AtomicU64::new(0),
             auth_failures: AtomicU64::new(0),
             faults: Default::default(),
+            throttled: Default::default(),
             connections: AtomicU64::new(0),
             arrivals: tokio::sync::Notify::new(),
         }
@@ -83,6 +86,10 @@ impl Stats {
         bump(&self.faults[kind.index()]);
     }
 
+    pub(crate) fn throttled(&self, route: Route) {
+        bump(&self.throttled[route.index()]);
+    }
+
     pub(crate) fn connection_accepted(&self) {
         bump(&self.connections);
     }
@@ -103,7 +110,14 @@ impl Stats {
             .map(|kind| (*kind, load(&self.faults[kind.index()])))
             .filter(|(_, count)| *count > 0)
             .collect();
+        let throttled_by_route: BTreeMap<Route, u64> = Route::ALL
+            .iter()
+            .map(|route| (*route, load(&self.throttled[route.index()])))
+            .filter(|(_, count)| *count > 0)
+            .collect();
         StatsSnapshot {
+            throttled: throttled_by_route.values().sum(),
+            throttled_by_route,
             requests_received: load(&self.received),
             responses,
             tasks_deleted: load(&self.tasks_deleted),
@@ -131,6 +145,12 @@ pub struct StatsSnapshot {
     pub auth_failures: u64,
     /// Faults injected, by kind; only non-zero counts are present.
     pub faults: BTreeMap<FaultKind, u64>,
+    /// Requests throttled by the [rate limit](crate::RateLimit) (`429 APIG.0308`), of every
+    /// route. They also count in [`responses`](Self::responses) under 429, as do the random
+    /// 429 faults (which count in [`faults`](Self::faults) instead).
+    pub throttled: u64,
+    /// Requests throttled by the rate limit, by route; only non-zero counts are present.
+    pub throttled_by_route: BTreeMap<Route, u64>,
     /// TCP connections accepted.
     pub connections_accepted: u64,
 }
@@ -173,6 +193,12 @@ impl StatsSnapshot {
     pub fn faults_total(&self) -> u64 {
         self.faults.values().sum()
     }
+
+    /// Requests to `route` throttled by the rate limit.
+    #[must_use]
+    pub fn throttled_for(&self, route: Route) -> u64 {
+        self.throttled_by_route.get(&route).copied().unwrap_or(0)
+    }
 }
 
 #[cfg(test)]
@@ -191,6 +217,9 @@ mod tests {
         stats.responded(Route::Unrouted, 600);
         stats.fault_injected(FaultKind::TooManyRequests);
         stats.task_deleted();
+        stats.throttled(Route::ListTasks);
+        stats.throttled(Route::ListTasks);
+        stats.throttled(Route::DeleteTask);
         stats.auth_failed();
         stats.connection_accepted();
         let snapshot = stats.snapshot();
@@ -201,6 +230,10 @@ mod tests {
         assert_eq!(snapshot.faults(FaultKind::TooManyRequests), 1);
         assert_eq!(snapshot.faults(FaultKind::DropConnection), 0);
         assert_eq!(snapshot.faults_total(), 1);
+        assert_eq!(snapshot.throttled, 3);
+        assert_eq!(snapshot.throttled_for(Route::ListTasks), 2);
+        assert_eq!(snapshot.throttled_for(Route::CreateTask), 0);
+        assert_eq!(snapshot.throttled_by_route.len(), 2);
         assert_eq!(
             (
                 snapshot.requests_received,

@@ -285,6 +285,21 @@ async fn concurrency_is_bounded_and_halves_on_throttling() {
         throttle_first: AtomicUsize::new(1),
         ..Gated::new(usize::MAX >> 4)
     });
+    // With --throttling aimd, a throttle halves the concurrency; otherwise (the client's rate
+    // limiter paces) it stays at its cap.
+    let aimd = BatchOptions {
+        aimd: true,
+        ..options(8)
+    };
+    let (_, end) = run_all(
+        throttled.clone(),
+        entries(&refs(&ids)),
+        &aimd,
+        &Interrupts::manual(),
+    )
+    .await;
+    assert_eq!(end.stats.lowest_concurrency, 4);
+    throttled.throttle_first.store(1, Ordering::SeqCst);
     let (_, end) = run_all(
         throttled,
         entries(&refs(&ids)),
@@ -292,7 +307,7 @@ async fn concurrency_is_bounded_and_halves_on_throttling() {
         &Interrupts::manual(),
     )
     .await;
-    assert_eq!(end.stats.lowest_concurrency, 4);
+    assert_eq!(end.stats.lowest_concurrency, 8);
 }
 
 #[tokio::test(start_paused = true)]

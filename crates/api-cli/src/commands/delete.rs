@@ -6,7 +6,7 @@ use std::{
     sync::Arc,
 };
 
-use api_model::TaskId;
+use api_model::{DeleteProcessorTask, Operation as _, TaskId};
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::time::Instant;
 
@@ -117,6 +117,7 @@ pub async fn run(
         grace: client.attempt_timeout(),
         done_before,
         expected_ids: usize::try_from(check.total).unwrap_or(0),
+        aimd: client.throttling() == crate::cli::ThrottlingMode::Aimd,
     };
     delete_all(
         global,
@@ -161,6 +162,9 @@ pub async fn delete_all<O: Write, E: Write>(
         |record| {
             summary.add(&record);
             progress.inc(1);
+            if let Some(rate) = target.client.send_rate(DeleteProcessorTask::NAME) {
+                progress.set_message(format!("paced at {rate:.0}/s"));
+            }
             if let Some(leftovers) = leftovers
                 && matches!(
                     record.outcome,
@@ -192,6 +196,7 @@ pub async fn delete_all<O: Write, E: Write>(
         );
     }
     summary.finish(started.elapsed(), &end);
+    summary.send_rate = target.client.send_rate(DeleteProcessorTask::NAME);
     let written = reporter
         .summary("delete", &summary)
         .and_then(|()| reporter.flush());
@@ -251,7 +256,9 @@ fn progress_bar(global: &Global, total: u64) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta} {msg}")
+    {
         bar.set_style(style);
     }
     bar

@@ -5,7 +5,7 @@ use std::{collections::HashSet, io::Write, process::ExitCode, sync::Arc, time::D
 
 use api_client::{Client, Credentials, RetryPolicy, Timeouts};
 use api_emulator::{
-    DEMO_AK, DEMO_SK, Emulator, FaultConfig, TaskStatus, demo_project_id, seeded_tasks,
+    DEMO_AK, DEMO_SK, Emulator, FaultConfig, RateLimit, TaskStatus, demo_project_id, seeded_tasks,
 };
 use tokio::time::Instant;
 
@@ -20,6 +20,8 @@ use crate::{
 
 /// The RNG seed of the demo, so every run is the same.
 const DEMO_SEED: u64 = 2026;
+/// The emulator's gateway-like rate limit in the demo, requests per second.
+const DEMO_RATE_LIMIT: f64 = 1000.0;
 
 /// Runs `demo`. SIGINT or SIGTERM stop it like any batch: what is in flight finishes, then
 /// the summary and the verification say how far it got.
@@ -36,13 +38,14 @@ pub async fn run(
     }
     let survivors = tasks.split_off(to_delete);
     let rate = args.fault_rate;
+    // Faults at random; throttling the gateway's way, by rate (429 APIG.0308, no
+    // Retry-After), which the client's rate limiter learns and paces under.
     let faults = FaultConfig {
         seed: DEMO_SEED,
-        too_many_requests: rate * 0.3,
-        internal_error: rate * 0.2,
-        unavailable: rate * 0.2,
-        drop_connection: rate * 0.15,
-        delete_then_drop: rate * 0.15,
+        internal_error: rate * 0.3,
+        unavailable: rate * 0.3,
+        drop_connection: rate * 0.2,
+        delete_then_drop: rate * 0.2,
         retry_after_secs: 0,
         ..FaultConfig::default()
     };
@@ -51,6 +54,7 @@ pub async fn run(
         .with_tasks(&project, tasks.iter().cloned())
         .with_tasks(&project, survivors.iter().cloned())
         .faults(faults)
+        .rate_limit(RateLimit::per_second(DEMO_RATE_LIMIT))
         .start()
         .await
         .map_err(|e| CliError::Failed(format!("cannot start the emulator: {e}")))?;
@@ -65,7 +69,8 @@ pub async fn run(
     if text {
         reporter.line(&format!(
             "demo: an emulator at {} holds {} tasks; deleting {} of them (ids from {}) with {} in flight,\n      \
-             while the emulator fails {:.0}% of requests (429, 500, 503, dropped connections)\n",
+             while the emulator fails {:.0}% of requests (500, 503, dropped connections) and, like the API\n      \
+             gateway, throttles above {DEMO_RATE_LIMIT} requests/s (429 APIG.0308)\n",
             emulator.endpoint(),
             tasks.len() + survivors.len(),
             tasks.len(),
@@ -102,8 +107,9 @@ pub async fn run(
     let mut recorded_gone = HashSet::new();
     let mut recorded_unknown = HashSet::new();
     let started = Instant::now();
+    let client = Arc::new(client);
     let end = batch::run(
-        Arc::new(client),
+        client.clone(),
         ids.entries()?,
         &options,
         interrupts,
@@ -123,6 +129,8 @@ pub async fn run(
     )
     .await;
     summary.finish(started.elapsed(), &end);
+    summary.send_rate =
+        client.send_rate(<api_model::DeleteProcessorTask as api_model::Operation>::NAME);
 
     // Every targeted task is gone exactly when the records say so (a task in flight when the
     // wait was abandoned may be either), and every other task remains.

@@ -24,6 +24,7 @@ use crate::faults::{FaultConfig, FaultInjector, FaultKind};
 use crate::identity::{Identity, IdentityConfig};
 use crate::path_log::PathLog;
 use crate::query::TaskQuery;
+use crate::rate_limit::{RateLimit, RateLimitSchedule, RateLimiter, TimeSource};
 use crate::request_id::RequestIds;
 use crate::seed::IdGenerator;
 use crate::stats::Stats;
@@ -60,6 +61,11 @@ fn app_on(store: Arc<dyn TaskStore>, faults: FaultConfig) -> App {
             Arc::default(),
         )),
         faults: FaultInjector::new(faults),
+        rate_limiter: Arc::new(RateLimiter::new(
+            TimeSource::new(None),
+            None,
+            RateLimitSchedule::new(),
+        )),
         stats: Arc::new(Stats::default()),
         paths: Arc::new(PathLog::new(100)),
         request_ids: RequestIds::new(),
@@ -670,4 +676,101 @@ fn latency_is_exactly_what_was_asked_and_only_after_auth() {
             );
         }
     });
+}
+
+/// A limiter of `limit`, on Tokio's clock (create it inside a paused runtime to pause it).
+fn limiter(limit: RateLimit) -> Arc<RateLimiter> {
+    Arc::new(RateLimiter::new(
+        TimeSource::new(None),
+        Some(limit),
+        RateLimitSchedule::new(),
+    ))
+}
+
+#[test]
+fn throttled_requests_come_after_auth_and_never_reach_the_store() {
+    let mut store = MockTaskStore::new();
+    store
+        .expect_delete()
+        .with(eq(project()), eq(task_id("t")))
+        .times(1)
+        .return_const(DeleteOutcome::Deleted);
+    let mut app = app(store);
+    app.rate_limiter = limiter(RateLimit::per_minute(1.0));
+    // Refused before the limit: no token taken.
+    let bare = Request::delete(item("t"))
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    assert_error(&call(&app, bare), 401, "APIG.0301");
+    assert_eq!(
+        call(&app, request(Method::DELETE, &item("t"), "")).status,
+        200
+    );
+    // The mock allows one delete only: a second reaching the store would panic.
+    let answer = call(&app, request(Method::DELETE, &item("t"), ""));
+    assert_error(&answer, 429, "APIG.0308");
+    assert_eq!(
+        answer.body["error_msg"],
+        "The throttling threshold has been reached: policy user over ratelimit,limit:1,time:1 minute"
+    );
+    assert_eq!(
+        answer.body["request_id"],
+        answer.headers["x-request-id"].to_str().unwrap()
+    );
+    assert!(answer.headers.get(RETRY_AFTER).is_none());
+    let keys: Vec<&String> = answer.body.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["error_code", "error_msg", "request_id"]);
+    let stats = app.stats.snapshot();
+    assert_eq!(stats.throttled_for(crate::Route::DeleteTask), 1);
+    assert_eq!(stats.responses(crate::Route::DeleteTask, 429), 1);
+    assert_eq!(stats.tasks_deleted, 1);
+}
+
+#[test]
+fn latency_comes_before_the_limit_and_time_can_be_paused() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let faults = FaultConfig {
+        latency: Duration::from_millis(150),
+        ..FaultConfig::default()
+    };
+    let mut store = MockTaskStore::new();
+    store.expect_search().return_const(TaskPage::default());
+    let mut app = app_with(store, faults);
+    runtime.block_on(async {
+        app.rate_limiter = limiter(RateLimit::per_second(2.0).retry_after(true));
+        let mut statuses = Vec::new();
+        for _ in 0..4 {
+            let started = tokio::time::Instant::now();
+            let Outcome::Respond(response) =
+                app.handle(request(Method::GET, &collection(), "")).await
+            else {
+                panic!("dropped");
+            };
+            assert_eq!(
+                started.elapsed(),
+                Duration::from_millis(150),
+                "throttled too"
+            );
+            statuses.push(response.status().as_u16());
+            if response.status() == StatusCode::TOO_MANY_REQUESTS {
+                // Less than a token: 0.6 at 450 ms, 0.9 at 600 ms; at 2/s, under 1 s.
+                assert_eq!(response.headers()[RETRY_AFTER], "1");
+            }
+        }
+        // At 150 ms and 300 ms: the burst of 2; at 450 ms, 0.6 of a token; at 600 ms, 0.9.
+        assert_eq!(statuses, [200, 200, 429, 429]);
+        tokio::time::advance(Duration::from_millis(200)).await;
+        let Outcome::Respond(response) = app.handle(request(Method::GET, &collection(), "")).await
+        else {
+            panic!("dropped");
+        };
+        assert_eq!(response.status(), StatusCode::OK, "a token by 950 ms");
+    });
+    let stats = app.stats.snapshot();
+    assert_eq!(stats.throttled, 2);
+    assert_eq!(stats.faults(FaultKind::Latency), 5);
 }

@@ -12,6 +12,7 @@ mod identity;
 mod lifecycle;
 mod python_identity;
 mod python_sdk;
+mod rate_limit;
 mod routes;
 mod task_queries;
 #[cfg(feature = "tls")]
