@@ -146,6 +146,12 @@ fn timeout_message(kind: TimeoutKind, limit: Duration, attempts: u32) -> String 
 
 /// What a person can do about a service error, from the error-code table or the status.
 pub(crate) fn hint(error: &ServiceError) -> Option<&'static str> {
+    if crate::throttle::throttle_of(error) == Some(crate::throttle::Throttle::QuotaExhausted) {
+        return Some(
+            "A quota for hours or a day is used up, so this was not retried: try again when it \
+             resets, or ask for a higher quota.",
+        );
+    }
     if let Some(hint) = error.code().hint() {
         return Some(hint);
     }
@@ -183,9 +189,11 @@ impl Error {
             Error::Transport { source, .. } => crate::retry::transport_error_is_transient(source),
             Error::Timeout { .. } => true,
             Error::ProjectDiscovery { transient, .. } => *transient,
-            Error::Service { source, .. } => {
-                crate::retry::status_is_transient(source.status().as_u16())
-            }
+            Error::Service { source, .. } => match crate::throttle::throttle_of(source) {
+                Some(crate::throttle::Throttle::QuotaExhausted) => false,
+                Some(_) => true,
+                None => crate::retry::status_is_transient(source.status().as_u16()),
+            },
         }
     }
 
@@ -195,7 +203,8 @@ impl Error {
     /// - the service refused the credentials, the project or the permissions, or has no such
     ///   API at this endpoint (a [`ServiceError::scope`] that
     ///   [dooms every request](api_model::ErrorScope::dooms_every_request): 401, 403 but for
-    ///   per-task codes such as `ModelArts.4850`, 404);
+    ///   per-task codes such as `ModelArts.4850`, 404), or a quota for hours or a day is used
+    ///   up;
     /// - no connection could be made on any attempt (DNS, refused, unreachable), or the TLS
     ///   handshake failed;
     /// - the credentials are missing or unusable, or the client's settings are invalid.
@@ -203,6 +212,12 @@ impl Error {
     /// Timeouts, 429 and 5xx are not: they may pass.
     pub fn dooms_every_call(&self) -> bool {
         match self {
+            Error::Service { source, .. }
+                if crate::throttle::throttle_of(source)
+                    == Some(crate::throttle::Throttle::QuotaExhausted) =>
+            {
+                true
+            }
             Error::Service { source, .. } => source.scope().dooms_every_request(),
             Error::Transport { source, .. } => matches!(
                 source,
