@@ -280,6 +280,7 @@ impl ClientBuilder {
             timeouts: self.timeouts,
             throttling: self.throttling,
             partition: self.partition.unwrap_or_default(),
+            limiters: Default::default(),
             host,
             project_header,
         }))

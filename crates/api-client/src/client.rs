@@ -45,6 +45,10 @@ pub(crate) struct Inner {
     pub(crate) timeouts: Timeouts,
     pub(crate) throttling: crate::Throttling,
     pub(crate) partition: crate::RetryPartition,
+    /// This client's limiters by operation, from its partition: no key to build per call.
+    pub(crate) limiters: std::sync::RwLock<
+        std::collections::HashMap<&'static str, Arc<crate::throttle::AdaptiveLimiter>>,
+    >,
     pub(crate) host: HeaderValue,
     pub(crate) project_header: HeaderValue,
 }
@@ -85,6 +89,30 @@ impl Client {
             self.inner.project_id.as_str(),
             operation,
         )
+    }
+
+    /// The limiter of `operation` at this client's endpoint and project.
+    pub(crate) fn limiter(&self, operation: &'static str) -> Arc<crate::throttle::AdaptiveLimiter> {
+        let inner = &*self.inner;
+        if let Some(limiter) = inner
+            .limiters
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(operation)
+        {
+            return limiter.clone();
+        }
+        let limiter = inner.partition.limiter(
+            inner.endpoint.host_header(),
+            inner.project_id.as_str(),
+            operation,
+        );
+        inner
+            .limiters
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(operation, limiter.clone());
+        limiter
     }
 
     /// The endpoint, region and project id in use, and where each came from.

@@ -115,11 +115,7 @@ impl Client {
         // `None`: a deadline too far away for the clock, so none in practice.
         let deadline = started.checked_add(inner.timeouts.deadline());
         let limiter = match inner.throttling {
-            Throttling::Adaptive => Some(inner.partition.limiter(
-                inner.endpoint.host_header(),
-                inner.project_id.as_str(),
-                O::NAME,
-            )),
+            Throttling::Adaptive => Some(self.limiter(O::NAME)),
             _ => None,
         };
         let quota = &inner.partition.quota;
