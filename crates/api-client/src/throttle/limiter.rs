@@ -23,7 +23,15 @@ const MIN_EVENT: Duration = Duration::from_millis(500);
 /// A shortfall this small is granted, not slept (no 0-ns sleeps, no spin).
 const GRANT_BELOW: Duration = Duration::from_millis(1);
 /// The share of a server-stated limit the rate is capped at.
-const SERVER_LIMIT_SHARE: f64 = 0.9;
+const SERVER_LIMIT_SHARE: f64 = 0.95;
+/// A stated limit not heard again for this long is dropped, and the rate probes above it.
+pub const CAP_TTL: Duration = Duration::from_secs(2);
+
+/// CUBIC's K for a window `w`: how long after a cut the curve regains `w`.
+fn cubic_k(w: f64) -> Duration {
+    Duration::try_from_secs_f64((w.max(0.0) * (1.0 - BETA) / SCALE).cbrt())
+        .unwrap_or(Duration::ZERO)
+}
 
 /// Paces the sends of one (endpoint, project, operation).
 ///
@@ -34,7 +42,9 @@ const SERVER_LIMIT_SHARE: f64 = 0.9;
 /// - **On a success**: the rate follows CUBIC back up (C = 0.4): it regains the rate before
 ///   the cut after K = ∛(W·0.3/0.4) seconds, then probes above it, never above twice the
 ///   measured send rate.
-/// - **A stated limit** (`limit:N,time:W`) caps the rate at 0.9·N/W.
+/// - **A stated limit** (`limit:N,time:W`) sets the rate to 0.95·N/W at once and caps it there;
+///   not heard again for [`CAP_TTL`] (2 s), it is dropped and the rate probes above it slowly
+///   along the curve, so that a raised limit is found.
 /// - **Even pacing**: the bucket holds at most 1/20 of a second of sends (at least 1), so sends
 ///   are spaced, not bursted.
 /// - Waiters queue in order (no starvation); a denied acquire takes nothing; waiters wake when
@@ -58,6 +68,11 @@ struct State {
     /// The rate before the last cut, and when it was cut.
     w_max: f64,
     last_cut: Option<Instant>,
+    /// Where the CUBIC curve starts (t = 0): the last cut, or K before now when the curve
+    /// should pass through W now.
+    curve_origin: Instant,
+    /// The last throttle.
+    last_throttle: Option<Instant>,
     /// 0.9 × the server's stated limit, once one was seen.
     server_cap: Option<f64>,
     /// The smoothed send rate and the current sample.
@@ -86,6 +101,8 @@ impl AdaptiveLimiter {
                 last_refill: now,
                 w_max: 0.0,
                 last_cut: None,
+                curve_origin: now,
+                last_throttle: None,
                 server_cap: None,
                 measured: 0.0,
                 sample_start: now,
@@ -150,46 +167,13 @@ impl AdaptiveLimiter {
         let now = Instant::now();
         let mut state = self.lock();
         state.measure(now, took);
-        let changed = if throttled {
-            if let Some(limit) = stated_limit.filter(|l| l.is_finite() && *l > 0.0) {
-                state.server_cap = Some((limit * SERVER_LIMIT_SHARE).max(MIN_RATE));
-            }
-            let event = state.rtt.unwrap_or(MIN_EVENT).max(MIN_EVENT);
-            let new_event = state
-                .last_cut
-                .is_none_or(|cut| now.saturating_duration_since(cut) >= event);
-            if new_event {
-                let base = if state.enabled {
-                    state.measured.min(state.rate)
-                } else {
-                    state.measured
-                };
-                state.w_max = base.max(MIN_RATE);
-                state.last_cut = Some(now);
-                state.enabled = true;
-                let rate = state.w_max * BETA;
-                state.set_rate(rate, now);
-            } else if let Some(cap) = state.server_cap
-                && state.rate > cap
-            {
-                state.set_rate(cap, now);
-            }
-            new_event
+        let before = state.rate;
+        if throttled {
+            state.on_throttle(now, stated_limit);
         } else if state.enabled {
-            let since = state
-                .last_cut
-                .map_or(0.0, |cut| now.saturating_duration_since(cut).as_secs_f64());
-            let k = (state.w_max * (1.0 - BETA) / SCALE).cbrt();
-            let mut rate = SCALE * (since - k).powi(3) + state.w_max;
-            if state.measured > 0.0 {
-                rate = rate.min(2.0 * state.measured);
-            }
-            let before = state.rate;
-            state.set_rate(rate, now);
-            (state.rate - before).abs() > f64::EPSILON
-        } else {
-            false
-        };
+            state.on_success(now);
+        }
+        let changed = (state.rate - before).abs() > f64::EPSILON;
         drop(state);
         if changed {
             self.changed.notify_waiters();
@@ -203,6 +187,73 @@ fn scale(d: Duration, factor: f64) -> Duration {
 }
 
 impl State {
+    /// A throttle. With a stated limit, the rate becomes 0.95 × it at once (the server said
+    /// what it takes; no dip below it). Without one, 0.7 × the measured rate, at most once per
+    /// congestion event.
+    fn on_throttle(&mut self, now: Instant, stated_limit: Option<f64>) {
+        self.last_throttle = Some(now);
+        let event = self.rtt.unwrap_or(MIN_EVENT).max(MIN_EVENT);
+        let new_event = self
+            .last_cut
+            .is_none_or(|cut| now.saturating_duration_since(cut) >= event);
+        let stated = stated_limit
+            .filter(|l| l.is_finite() && *l > 0.0)
+            .map(|l| (l * SERVER_LIMIT_SHARE).max(MIN_RATE));
+        if let Some(cap) = stated {
+            self.server_cap = Some(cap);
+            self.enabled = true;
+            if new_event || self.rate > cap {
+                self.last_cut = Some(now);
+                self.w_max = cap;
+                // On the curve at W now: probing above it starts slowly.
+                self.curve_origin = now.checked_sub(cubic_k(cap)).unwrap_or(now);
+                self.set_rate(cap, now);
+            }
+            return;
+        }
+        if new_event {
+            let base = if self.enabled {
+                self.measured.min(self.rate)
+            } else {
+                self.measured
+            };
+            self.w_max = base.max(MIN_RATE);
+            self.last_cut = Some(now);
+            self.curve_origin = now;
+            self.enabled = true;
+            let rate = self.w_max * BETA;
+            self.set_rate(rate, now);
+        } else if let Some(cap) = self.server_cap
+            && self.rate > cap
+        {
+            self.set_rate(cap, now);
+        }
+    }
+
+    /// A success: CUBIC recovery from the last cut, at most twice the measured rate. A stated
+    /// limit not heard again for [`CAP_TTL`] is dropped (the gateway may have raised it), and
+    /// probing above it starts slowly from the current rate.
+    fn on_success(&mut self, now: Instant) {
+        if self.server_cap.is_some()
+            && self
+                .last_throttle
+                .is_none_or(|t| now.saturating_duration_since(t) >= CAP_TTL)
+        {
+            self.server_cap = None;
+            self.w_max = self.rate;
+            self.curve_origin = now.checked_sub(cubic_k(self.rate)).unwrap_or(now);
+        }
+        let since = now
+            .saturating_duration_since(self.curve_origin)
+            .as_secs_f64();
+        let k = cubic_k(self.w_max).as_secs_f64();
+        let mut rate = SCALE * (since - k).powi(3) + self.w_max;
+        if self.measured > 0.0 {
+            rate = rate.min(2.0 * self.measured);
+        }
+        self.set_rate(rate, now);
+    }
+
     fn refill(&mut self, now: Instant) {
         let elapsed = now
             .saturating_duration_since(self.last_refill)
@@ -347,15 +398,50 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_stated_limit_caps_the_rate() {
+    async fn a_stated_limit_sets_the_rate_caps_it_and_is_probed_after_a_quiet_spell() {
         let limiter = throttled_at(400.0).await;
+        tokio::time::advance(Duration::from_secs(1)).await;
         limiter.on_reply(true, Some(100.0), RTT);
-        assert!(limiter.rate().unwrap() <= 90.0 + 1e-9);
-        for _ in 0..1000 {
+        assert_eq!(limiter.rate(), Some(95.0));
+        // Successes within CAP_TTL of the last throttle: held at the cap, no dip under it.
+        for _ in 0..150 {
             limiter.on_reply(false, None, RTT);
             tokio::time::advance(Duration::from_millis(10)).await;
+            assert!((limiter.rate().unwrap() - 95.0).abs() < 1e-9);
         }
-        assert!(limiter.rate().unwrap() <= 90.0 + 1e-9);
+        // Quiet for longer: the cap goes, and the rate probes above it, slowly at first.
+        let mut rates = Vec::new();
+        for _ in 0..400 {
+            limiter.on_reply(false, None, RTT);
+            tokio::time::advance(Duration::from_millis(10)).await;
+            rates.push(limiter.rate().unwrap());
+        }
+        assert!(
+            rates.windows(2).all(|w| w[1] >= w[0] - 1e-9),
+            "never down without a throttle"
+        );
+        let after_1s = rates[100 + 50];
+        assert!(after_1s < 100.0, "{after_1s}: probing starts slowly");
+        assert!(*rates.last().unwrap() > 100.0, "{rates:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_raised_limit_is_found_within_ten_seconds() {
+        // Paced at 0.95 x 20/s; the gateway raises the limit to 100/s and stops throttling.
+        let limiter = throttled_at(20.0).await;
+        limiter.on_reply(true, Some(20.0), RTT);
+        let raised = Instant::now();
+        let mut reached = None;
+        while raised.elapsed() < Duration::from_secs(15) {
+            // Sends at the limiter's pace, all successful.
+            limiter.acquire().await;
+            limiter.on_reply(false, None, RTT);
+            if reached.is_none() && limiter.rate().unwrap() >= 90.0 {
+                reached = Some(raised.elapsed());
+            }
+        }
+        let reached = reached.expect("never reached 90/s");
+        assert!(reached <= Duration::from_secs(10), "{reached:?}");
     }
 
     #[tokio::test(start_paused = true)]
@@ -430,19 +516,16 @@ mod tests {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
             runtime.block_on(async {
                 let limiter = AdaptiveLimiter::new();
-                let mut cap: Option<f64> = None;
                 for (throttled, gap_ms, stated) in events {
                     tokio::time::advance(Duration::from_millis(gap_ms)).await;
                     let stated = if throttled { stated } else { None };
-                    if let Some(l) = stated {
-                        // The latest stated limit is the cap.
-                        cap = Some((l * 0.9).max(MIN_RATE));
-                    }
                     limiter.on_reply(throttled, stated, Duration::from_millis(gap_ms));
                     if let Some(rate) = limiter.rate() {
                         proptest::prop_assert!(rate.is_finite() && rate >= MIN_RATE, "{rate}");
-                        if let Some(cap) = cap {
-                            proptest::prop_assert!(rate <= cap.max(MIN_RATE) + 1e-9, "{rate} > {cap}");
+                        // A throttle that states a limit leaves the rate at most 0.95 x it.
+                        if let Some(limit) = stated {
+                            let cap = (limit * 0.95).max(MIN_RATE);
+                            proptest::prop_assert!(rate <= cap + 1e-9, "{rate} > {cap}");
                         }
                         proptest::prop_assert!(limiter.lock().tokens >= 0.0);
                     }
