@@ -7,7 +7,9 @@
 //! 2. bulk deletes: the `processor-tasks` CLI at concurrency 64 against wrk at the same
 //!    concurrency, each on a fresh emulator; and the CLI's peak RSS for 100,000 ids;
 //! 3. criterion microbenchmarks (signing, path, error body, the whole client path);
-//! 4. `HyperTransport` against a bare hyper http1 connection.
+//! 4. `HyperTransport` against a bare hyper http1 connection;
+//! 5. throttling: the CLI's `--throttling off|aimd|adaptive` under the emulator's gateway-like
+//!    rate limit, side by side, and their recovery after a step change in the limit.
 //!
 //! It never fails on a number, only when a measurement cannot be made. `--quick` shrinks every
 //! count (a CI smoke run) and writes `target/bench/BENCHMARKS.quick.md` instead.
@@ -33,14 +35,22 @@ const USAGE: &str = "usage: cargo xtask bench [--quick] [--out FILE] [--only LIS
   --quick            small counts and very short criterion times (a smoke run for CI);
                      writes target/bench/BENCHMARKS.quick.md unless --out is given
   --out FILE         where to write the report (default: BENCHMARKS.md, or the quick file)
-  --only LIST        comma-separated subset of: seq,bulk,rss,startup,micro,transport
+  --only LIST        comma-separated subset of: seq,bulk,rss,startup,throttle,micro,transport
                      (writes target/bench/BENCHMARKS.partial.md unless --out is given)
   --max-load L       before measuring, wait until the 1-minute load average is at most L
                      (default: 1.0 for a full run; no wait with --quick)
   --max-wait SECONDS how long to wait for that at most (default 180)";
 
 /// The sections a run can have.
-pub(crate) const SECTIONS: [&str; 6] = ["seq", "bulk", "rss", "startup", "micro", "transport"];
+pub(crate) const SECTIONS: [&str; 7] = [
+    "seq",
+    "bulk",
+    "rss",
+    "startup",
+    "throttle",
+    "micro",
+    "transport",
+];
 
 /// What to measure and how much.
 #[derive(Debug, Clone)]
@@ -62,6 +72,8 @@ pub(crate) struct Settings {
     pub(crate) rss_ids: usize,
     /// Runs of each setup of the start-up comparison.
     pub(crate) startup_reps: usize,
+    /// The throttling comparison: cells, work per cell, the step-change test.
+    pub(crate) throttle: sections::ThrottlePlan,
     pub(crate) transport_requests: usize,
     pub(crate) transport_rounds: usize,
     pub(crate) criterion: criterion::CriterionTimes,
@@ -123,6 +135,7 @@ impl Settings {
                 wrk_threads: cores.clamp(1, 4),
                 rss_ids: 10_000,
                 startup_reps: 3,
+                throttle: throttle_plan(true),
                 transport_requests: 2_000,
                 transport_rounds: 3,
                 criterion: criterion::CriterionTimes {
@@ -146,6 +159,7 @@ impl Settings {
                 wrk_threads: cores.clamp(1, 4),
                 rss_ids: 100_000,
                 startup_reps: 30,
+                throttle: throttle_plan(false),
                 transport_requests: 20_000,
                 transport_rounds: 7,
                 criterion: criterion::CriterionTimes {
@@ -159,6 +173,45 @@ impl Settings {
 
     pub(crate) fn runs(&self, section: &str) -> bool {
         self.only.is_empty() || self.only.iter().any(|s| s == section)
+    }
+}
+
+/// The throttling section's cells: R ∈ {20, 100, 500}/s at 20 ms and R = 20/s at 200 ms,
+/// 20 s of work each, and the 100 → 20 → 100/s step test (10 s per phase); `quick`: 2 s of
+/// work per cell and a step test of 2 s phases for `adaptive` only (the smoke run stays
+/// under a minute).
+fn throttle_plan(quick: bool) -> sections::ThrottlePlan {
+    use sections::{StepPlan, ThrottleCell as Cell};
+    let cell = |rate, latency_ms| Cell { rate, latency_ms };
+    sections::ThrottlePlan {
+        cells: vec![cell(20, 20), cell(100, 20), cell(500, 20), cell(20, 200)],
+        work_seconds: if quick { 2 } else { 20 },
+        warmup_seconds: if quick { 0.5 } else { 2.0 },
+        step: Some(if quick {
+            StepPlan {
+                high: 100,
+                low: 20,
+                down_at: 2,
+                up_at: 4,
+                // 200 + 40 at the limit by 4 s, then at least 5 s at 100/s.
+                tasks: 740,
+                latency_ms: 20,
+                adaptive_only: true,
+            }
+        } else {
+            StepPlan {
+                high: 100,
+                low: 20,
+                down_at: 10,
+                up_at: 20,
+                // 1,000 + 200 at the limit by 20 s, then at least 18 s at 100/s.
+                tasks: 3_000,
+                latency_ms: 20,
+                adaptive_only: false,
+            }
+        }),
+        concurrency: 64,
+        max_attempts: 10,
     }
 }
 
@@ -209,6 +262,9 @@ pub(crate) fn run(root: &Path, args: &[&str]) -> Result<()> {
     }
     if settings.runs("startup") {
         sections.push(sections::startup(&env, &settings));
+    }
+    if settings.runs("throttle") {
+        sections.push(sections::throttle(&env, &settings));
     }
     if settings.runs("micro") {
         sections.push(sections::micro(&env, &settings));

@@ -92,10 +92,56 @@ pub(crate) struct EmulatorProcess {
     child: Child,
     pub(crate) url: String,
     pub(crate) shown: Shown,
+    /// The thread reading the emulator's reply log (see [`Self::start_logged`]).
+    log: Option<std::thread::JoinHandle<Result<ReplyLog>>>,
 }
+
+/// One reply of the emulator's `DeleteProcessorTask` route, from its debug log.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reply {
+    /// Seconds since the emulator logged that it is listening (its rate-limit schedule's
+    /// start), both by the emulator's own clock.
+    pub(crate) at: f64,
+    pub(crate) status: u16,
+}
+
+/// The replies of the emulator's `DeleteProcessorTask` route, in the order it logged them.
+#[derive(Debug, Default)]
+pub(crate) struct ReplyLog {
+    pub(crate) replies: Vec<Reply>,
+    /// Connections the emulator dropped instead of answering.
+    pub(crate) dropped: usize,
+    /// Replies of other routes (e.g. a describe confirming a failed delete), by route.
+    pub(crate) other_routes: std::collections::BTreeMap<String, usize>,
+}
+
+/// The `RUST_LOG` of a logged emulator: a line per reply, and the line saying it listens.
+pub(crate) const REPLY_LOG_FILTER: &str = "warn,api_emulator::app=debug,api_emulator::builder=info";
 
 impl EmulatorProcess {
     pub(crate) fn start(root: &Path, bin: &Path, config: EmulatorConfig) -> Result<Self> {
+        Self::spawn(root, bin, config, &[], false)
+    }
+
+    /// Starts the emulator with `extra` flags and its debug log of replies on (its stderr,
+    /// read by a thread: timestamps by the emulator's clock); [`Self::stop_logged`] returns the
+    /// replies of the delete route. Other log lines go on to this process's stderr.
+    pub(crate) fn start_logged(
+        root: &Path,
+        bin: &Path,
+        config: EmulatorConfig,
+        extra: &[String],
+    ) -> Result<Self> {
+        Self::spawn(root, bin, config, extra, true)
+    }
+
+    fn spawn(
+        root: &Path,
+        bin: &Path,
+        config: EmulatorConfig,
+        extra: &[String],
+        logged: bool,
+    ) -> Result<Self> {
         let mut args: Vec<String> = vec![
             "--port".into(),
             "0".into(),
@@ -117,13 +163,29 @@ impl EmulatorProcess {
             std::fs::write(&token_file, TOKEN)?;
             args.extend(["--token-file".into(), token_file.display().to_string()]);
         }
+        args.extend(extra.iter().cloned());
         let shown = Shown::of(root, &[], bin, &args);
-        let mut child = direct(&mut Command::new(bin))
+        let mut command = Command::new(bin);
+        direct(&mut command)
             .args(&args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if logged {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            });
+        if logged {
+            command
+                .env("RUST_LOG", REPLY_LOG_FILTER)
+                .env("NO_COLOR", "1");
+        }
+        let mut child = command
             .spawn()
             .with_context(|| format!("cannot start {}", bin.display()))?;
+        let log = match child.stderr.take() {
+            Some(stderr) if logged => Some(std::thread::spawn(move || read_reply_log(stderr))),
+            _ => None,
+        };
         let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
         let (tx, rx) = mpsc::channel();
         // Reads the banner, then keeps draining stdout until the emulator exits.
@@ -158,7 +220,24 @@ impl EmulatorProcess {
             }
         }
         let url = url.ok_or_else(|| anyhow!("the emulator's banner has no http:// URL"))?;
-        Ok(Self { child, url, shown })
+        Ok(Self {
+            child,
+            url,
+            shown,
+            log,
+        })
+    }
+
+    /// Stops it as [`Self::stop`] does, and returns its log of delete replies (an emulator
+    /// started with [`Self::start_logged`]).
+    pub(crate) fn stop_logged(mut self) -> Result<ReplyLog> {
+        self.terminate();
+        let log = self
+            .log
+            .take()
+            .ok_or_else(|| anyhow!("the emulator was started without its reply log"))?;
+        log.join()
+            .map_err(|_| anyhow!("the thread reading the emulator's log panicked"))?
     }
 
     /// The CPU time (user + system) the emulator has used so far, in seconds.
@@ -192,6 +271,97 @@ impl Drop for EmulatorProcess {
     fn drop(&mut self) {
         self.terminate();
     }
+}
+
+/// Reads a logged emulator's stderr to its end: the `listening` line (t = 0) and the
+/// `answered` lines of the delete route. Lines of any other kind go on to our stderr.
+fn read_reply_log(stderr: impl Read) -> Result<ReplyLog> {
+    let mut start = None;
+    let mut log = ReplyLog::default();
+    let mut absolute = Vec::new();
+    for line in BufReader::new(stderr).lines() {
+        let Ok(line) = line else { break };
+        let line = strip_ansi(&line);
+        let delete_route = line.contains("route=DeleteProcessorTask");
+        if line.contains("emulator is listening") {
+            start = start.or_else(|| log_time(&line));
+        } else if delete_route && line.contains(" answered ") {
+            let status = line
+                .split_whitespace()
+                .find_map(|field| field.strip_prefix("status="))
+                .and_then(|status| status.parse().ok());
+            match (log_time(&line), status) {
+                (Some(at), Some(status)) => absolute.push((at, status)),
+                _ => eprintln!("api-emulator (unreadable log line): {line}"),
+            }
+        } else if delete_route && line.contains("dropped the connection") {
+            log.dropped += 1;
+        } else if let Some(route) = line
+            .contains(" answered ")
+            .then(|| {
+                line.split_whitespace()
+                    .find_map(|field| field.strip_prefix("route="))
+            })
+            .flatten()
+        {
+            *log.other_routes.entry(route.to_owned()).or_default() += 1;
+        } else {
+            eprintln!("{line}");
+        }
+    }
+    let start = start.ok_or_else(|| {
+        anyhow!("the emulator's log has no \"is listening\" line with a timestamp")
+    })?;
+    log.replies = absolute
+        .into_iter()
+        .map(|(at, status)| Reply {
+            at: at - start,
+            status,
+        })
+        .collect();
+    Ok(log)
+}
+
+/// `text` without ANSI escape sequences (in case the log is coloured after all).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ parameters final-byte (0x40..=0x7e).
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) && c != '[' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The leading RFC 3339 UTC timestamp of a tracing line (`2026-12-01T17:27:00.081049Z ...`),
+/// in seconds since the Unix epoch.
+fn log_time(line: &str) -> Option<f64> {
+    let stamp = line.split_whitespace().next()?.strip_suffix('Z')?;
+    let (date, time) = stamp.split_once('T')?;
+    let mut ymd = date.split('-').map(str::parse::<i64>);
+    let (y, m, d) = (ymd.next()?.ok()?, ymd.next()?.ok()?, ymd.next()?.ok()?);
+    let mut hms = time.split(':');
+    let (h, min) = (
+        hms.next()?.parse::<f64>().ok()?,
+        hms.next()?.parse::<f64>().ok()?,
+    );
+    let sec = hms.next()?.parse::<f64>().ok()?;
+    // Days from 1970-01-01 to y-m-d (Howard Hinnant's days_from_civil).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days as f64 * 86_400.0 + h * 3_600.0 + min * 60.0 + sec)
 }
 
 /// The CPU time of a running process so far, in seconds: the sum of its live threads'
@@ -403,4 +573,28 @@ pub(crate) fn rel(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root)
         .map(Path::to_path_buf)
         .unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_reply_log() {
+        let text = "2026-12-01T17:26:59.950000Z  INFO api_emulator::builder: the ModelArts processor-tasks emulator is listening addr=127.0.0.1:1 https=false
+2026-12-01T17:27:00.081049Z DEBUG api_emulator::app: answered method=DELETE route=DeleteProcessorTask status=200
+\u{1b}[2m2026-12-01T17:27:01.000000Z\u{1b}[0m DEBUG api_emulator::app: answered method=DELETE route=DeleteProcessorTask status=429
+2026-12-01T17:27:01.500000Z DEBUG api_emulator::app: answered method=GET route=ListProcessorTasks status=200
+";
+        let log = read_reply_log(text.as_bytes()).unwrap();
+        let got: Vec<(u16, i64)> = log
+            .replies
+            .iter()
+            .map(|r| (r.status, (r.at * 1e6).round() as i64))
+            .collect();
+        assert_eq!(got, [(200, 131_049), (429, 1_050_000)]);
+        assert_eq!(log.other_routes.get("ListProcessorTasks"), Some(&1));
+        assert_eq!(log_time("1970-01-02T00:00:01Z rest"), Some(86_401.0));
+        assert_eq!(log_time("2000-03-01T00:00:00Z"), Some(951_868_800.0));
+    }
 }

@@ -25,7 +25,7 @@ const GRANT_BELOW: Duration = Duration::from_millis(1);
 /// The share of a server-stated limit the rate is capped at.
 const SERVER_LIMIT_SHARE: f64 = 0.95;
 /// A stated limit not heard again for this long is dropped, and the rate probes above it.
-pub const CAP_TTL: Duration = Duration::from_secs(2);
+pub const CAP_TTL: Duration = Duration::from_secs(3);
 
 /// CUBIC's K for a window `w`: how long after a cut the curve regains `w`.
 fn cubic_k(w: f64) -> Duration {
@@ -43,9 +43,9 @@ fn cubic_k(w: f64) -> Duration {
 ///   the cut after K = ∛(W·0.3/0.4) seconds, then probes above it, never above twice the
 ///   measured send rate.
 /// - **A stated limit** (`limit:N,time:W`) sets the rate to 0.95·N/W at once and caps it there;
-///   not heard again for [`CAP_TTL`] (2 s), it is dropped and the rate probes above it slowly
+///   not heard again for [`CAP_TTL`] (3 s), it is dropped and the rate probes above it slowly
 ///   along the curve, so that a raised limit is found.
-/// - **Even pacing**: the bucket holds at most 1/20 of a second of sends (at least 1), so sends
+/// - **Even pacing**: the bucket holds at most 1/50 of a second of sends (at least 1), so sends
 ///   are spaced, not bursted.
 /// - Waiters queue in order (no starvation); a denied acquire takes nothing; waiters wake when
 ///   the rate changes; a shortfall under 1 ms is granted; it only ever sleeps asynchronously.
@@ -264,9 +264,9 @@ impl State {
         }
     }
 
-    /// At most 1/20 s of sends, at least one: sends are spaced, not bursted.
+    /// At most 1/50 s of sends, at least one: sends are spaced, not bursted.
     fn capacity(&self) -> f64 {
-        (self.rate / 20.0).max(1.0)
+        (self.rate / 50.0).max(1.0)
     }
 
     fn set_rate(&mut self, rate: f64, now: Instant) {
@@ -411,7 +411,7 @@ mod tests {
         }
         // Quiet for longer: the cap goes, and the rate probes above it, slowly at first.
         let mut rates = Vec::new();
-        for _ in 0..400 {
+        for _ in 0..800 {
             limiter.on_reply(false, None, RTT);
             tokio::time::advance(Duration::from_millis(10)).await;
             rates.push(limiter.rate().unwrap());
@@ -420,7 +420,8 @@ mod tests {
             rates.windows(2).all(|w| w[1] >= w[0] - 1e-9),
             "never down without a throttle"
         );
-        let after_1s = rates[100 + 50];
+        // The cap goes 3 s after the throttle, 150 steps into this loop.
+        let after_1s = rates[150 + 100];
         assert!(after_1s < 100.0, "{after_1s}: probing starts slowly");
         assert!(*rates.last().unwrap() > 100.0, "{rates:?}");
     }

@@ -5,6 +5,7 @@ mod micro;
 mod rss;
 mod sequential;
 mod startup;
+mod throttle;
 mod transport;
 
 use std::fmt::Write as _;
@@ -22,6 +23,7 @@ pub(crate) use micro::micro;
 pub(crate) use rss::rss;
 pub(crate) use sequential::sequential;
 pub(crate) use startup::startup;
+pub(crate) use throttle::{Cell as ThrottleCell, StepPlan, ThrottlePlan, throttle};
 pub(crate) use transport::transport;
 
 /// A goal of the issue and how the run did against it.
