@@ -17,7 +17,6 @@ use crate::{
 };
 
 /// How to run a batch.
-#[derive(Debug)]
 pub struct BatchOptions {
     /// Requests in flight at most.
     pub concurrency: usize,
@@ -35,6 +34,42 @@ pub struct BatchOptions {
     /// Halve the concurrency on a throttle and recover slowly (`--throttling aimd`); otherwise
     /// the concurrency stays at its cap and the client's rate limiter paces.
     pub aimd: bool,
+    /// The pace the client's rate limiter sends at, when it has one. Requests in flight are
+    /// kept to what that pace sends in a quarter of `deadline`, so that none waits its turn
+    /// past the deadline (a limit of 5 a minute with 64 in flight would).
+    pub pace: Option<Pace>,
+    /// The deadline of one call.
+    pub deadline: Duration,
+}
+
+/// The pace of the client's rate limiter, in requests per second (`None` while unthrottled).
+pub type Pace = Arc<dyn Fn() -> Option<f64> + Send + Sync>;
+
+impl std::fmt::Debug for BatchOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchOptions")
+            .field("concurrency", &self.concurrency)
+            .field("rate", &self.rate)
+            .field("if_exists", &self.if_exists)
+            .field("aimd", &self.aimd)
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BatchOptions {
+    /// Requests allowed in flight now: the cap (or AIMD's limit), and what the pace sends in a
+    /// quarter of the deadline.
+    fn room(&self, limit: usize) -> usize {
+        let paced = self
+            .pace
+            .as_ref()
+            .and_then(|pace| pace())
+            .map_or(usize::MAX, |rate| {
+                ((rate * self.deadline.as_secs_f64() / 4.0) as usize).max(1)
+            });
+        limit.min(paced)
+    }
 }
 
 impl BatchOptions {
@@ -48,6 +83,8 @@ impl BatchOptions {
             done_before: IdSet::default(),
             expected_ids: 0,
             aimd: false,
+            pace: None,
+            deadline: Duration::from_secs(120),
         }
     }
 }
@@ -177,7 +214,14 @@ pub async fn run_noting(
         // Wait for room, settling what finishes meanwhile. Until the first reply, one request
         // at a time: a wrong secret key then costs one failed sign-in, not one per slot.
         let mut stopped = false;
-        while flight.len() >= if settled { limit.limit() } else { 1 } && !stopped {
+        while flight.len()
+            >= if settled {
+                options.room(limit.limit())
+            } else {
+                1
+            }
+            && !stopped
+        {
             tokio::select! {
                 biased;
                 _ = interrupts.stopped() => stopped = true,

@@ -84,6 +84,9 @@ impl Client {
     /// (e.g. `"DeleteProcessorTask"`) for this client's endpoint and project; `None` while it
     /// has not been throttled, or with [`Throttling::Off`](crate::Throttling::Off).
     pub fn send_rate(&self, operation: &str) -> Option<f64> {
+        if self.inner.throttling != crate::Throttling::Adaptive {
+            return None;
+        }
         self.inner.partition.rate(
             self.inner.endpoint.host_header(),
             self.inner.project_id.as_str(),

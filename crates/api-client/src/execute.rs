@@ -236,6 +236,15 @@ impl Client {
                 }
                 _ => return Err(failed(error)),
             };
+            let delay = backoff.delay(&inner.retry, counted, retry_after);
+            let wakes = Instant::now().checked_add(delay);
+            if deadline.is_some_and(|deadline| wakes.is_none_or(|wakes| wakes >= deadline)) {
+                tracing::info!(
+                    delay_ms = millis(delay),
+                    "not retrying: the wait would pass the deadline"
+                );
+                return Err(failed(error));
+            }
             if throttle.is_none() {
                 let cost = match error {
                     Error::Timeout { .. } => TIMEOUT_RETRY_COST,
@@ -248,15 +257,6 @@ impl Client {
                     return Err(failed(error));
                 }
                 spent = spent.saturating_add(cost);
-            }
-            let delay = backoff.delay(&inner.retry, counted, retry_after);
-            let wakes = Instant::now().checked_add(delay);
-            if deadline.is_some_and(|deadline| wakes.is_none_or(|wakes| wakes >= deadline)) {
-                tracing::info!(
-                    delay_ms = millis(delay),
-                    "not retrying: the wait would pass the deadline"
-                );
-                return Err(failed(error));
             }
             maybe_applied |= may_have_been_applied(&error);
             tracing::info!(delay_ms = millis(delay), error = %error, "retrying");

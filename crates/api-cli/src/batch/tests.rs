@@ -311,6 +311,41 @@ async fn concurrency_is_bounded_and_halves_on_throttling() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn in_flight_is_kept_to_what_the_pace_sends_within_the_deadline() {
+    // Paced at 0.1/s with a 120 s deadline: 3 in flight at most, not 64 waiting their turn
+    // past the deadline.
+    let ids = many(20);
+    let gauge = Arc::new(Gated::new(usize::MAX >> 4));
+    let opts = BatchOptions {
+        pace: Some(Arc::new(|| Some(0.1))),
+        deadline: Duration::from_secs(120),
+        ..options(64)
+    };
+    run_all(
+        gauge.clone(),
+        entries(&refs(&ids)),
+        &opts,
+        &Interrupts::manual(),
+    )
+    .await;
+    assert_eq!(gauge.peak.load(Ordering::SeqCst), 3);
+    // Unthrottled (no pace yet): the cap.
+    let gauge = Arc::new(Gated::new(usize::MAX >> 4));
+    let opts = BatchOptions {
+        pace: Some(Arc::new(|| None)),
+        ..options(8)
+    };
+    run_all(
+        gauge.clone(),
+        entries(&refs(&ids)),
+        &opts,
+        &Interrupts::manual(),
+    )
+    .await;
+    assert_eq!(gauge.peak.load(Ordering::SeqCst), 8);
+}
+
+#[tokio::test(start_paused = true)]
 async fn the_rate_cap_spaces_requests() {
     let gauge = Arc::new(Gated::new(usize::MAX >> 4));
     let started = tokio::time::Instant::now();

@@ -118,6 +118,8 @@ pub async fn run(
         done_before,
         expected_ids: usize::try_from(check.total).unwrap_or(0),
         aimd: client.throttling() == crate::cli::ThrottlingMode::Aimd,
+        pace: Some(pace_of(&target.client)),
+        deadline: client.deadline(),
     };
     delete_all(
         global,
@@ -248,6 +250,12 @@ fn check_all(ids: &mut IdList) -> Result<Check, CliError> {
         }
     }
     Ok(check)
+}
+
+/// The pace of `client`'s rate limiter for deletes.
+pub fn pace_of(client: &api_client::Client) -> crate::batch::Pace {
+    let client = client.clone();
+    Arc::new(move || client.send_rate(DeleteProcessorTask::NAME))
 }
 
 /// A progress bar on a terminal; a hidden one otherwise.

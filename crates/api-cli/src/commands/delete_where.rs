@@ -169,6 +169,9 @@ pub async fn run(
         if_exists: true,
         rate: args.rate,
         grace: client.attempt_timeout(),
+        aimd: client.throttling() == crate::cli::ThrottlingMode::Aimd,
+        pace: Some(super::delete::pace_of(&target.client)),
+        deadline: client.deadline(),
         ..BatchOptions::new(usize::from(args.concurrency))
     };
     delete_all(

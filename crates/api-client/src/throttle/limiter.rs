@@ -20,6 +20,8 @@ const SMOOTH: f64 = 0.8;
 const SAMPLE: Duration = Duration::from_millis(500);
 /// A congestion event lasts at least this long: one rate cut per event.
 const MIN_EVENT: Duration = Duration::from_millis(500);
+/// A congestion event lasts at most this long, however slow one reply was.
+const MAX_EVENT: Duration = Duration::from_secs(2);
 /// A shortfall this small is granted, not slept (no 0-ns sleeps, no spin).
 const GRANT_BELOW: Duration = Duration::from_millis(1);
 /// The share of a server-stated limit the rate is capped at.
@@ -37,12 +39,14 @@ fn cubic_k(w: f64) -> Duration {
 ///
 /// - **Off until the first throttle**: until then `acquire` returns at once.
 /// - **On a throttle**: the rate becomes 0.7 × the measured send rate (or the current rate, if
-///   lower), at most once per congestion event (max(RTT, 0.5 s)): the replies of requests
-///   already in flight do not cut it again.
+///   lower), at most once per congestion event (the RTT, within 0.5 to 2 s): the replies of
+///   requests already in flight do not cut it again.
 /// - **On a success**: the rate follows CUBIC back up (C = 0.4): it regains the rate before
 ///   the cut after K = ∛(W·0.3/0.4) seconds, then probes above it, never above twice the
 ///   measured send rate.
-/// - **A stated limit** (`limit:N,time:W`) sets the rate to 0.95·N/W at once and caps it there;
+/// - **A stated limit** (`limit:N,time:W`) sets a rate above it to 0.95·N/W at once and caps it
+///   there (also under the 0.5/s floor: 5 a minute is a real limit); throttled at or under it
+///   (the limit is shared with others), the rate is cut as without one;
 ///   not heard again for [`CAP_TTL`] (3 s), it is dropped and the rate probes above it slowly
 ///   along the curve, so that a raised limit is found.
 /// - **Even pacing**: the bucket holds at most 1/50 of a second of sends (at least 1), so sends
@@ -192,22 +196,31 @@ impl State {
     /// congestion event.
     fn on_throttle(&mut self, now: Instant, stated_limit: Option<f64>) {
         self.last_throttle = Some(now);
-        let event = self.rtt.unwrap_or(MIN_EVENT).max(MIN_EVENT);
+        let event = self.rtt.unwrap_or(MIN_EVENT).clamp(MIN_EVENT, MAX_EVENT);
         let new_event = self
             .last_cut
             .is_none_or(|cut| now.saturating_duration_since(cut) >= event);
         let stated = stated_limit
             .filter(|l| l.is_finite() && *l > 0.0)
-            .map(|l| (l * SERVER_LIMIT_SHARE).max(MIN_RATE));
+            .map(|l| l * SERVER_LIMIT_SHARE);
         if let Some(cap) = stated {
+            let was_on = self.enabled;
             self.server_cap = Some(cap);
             self.enabled = true;
-            if new_event || self.rate > cap {
+            if !was_on || self.rate > cap {
+                // Above the stated limit: go to it at once, on the curve at W (probing above it
+                // later starts slowly).
                 self.last_cut = Some(now);
                 self.w_max = cap;
-                // On the curve at W now: probing above it starts slowly.
                 self.curve_origin = now.checked_sub(cubic_k(cap)).unwrap_or(now);
                 self.set_rate(cap, now);
+            } else if new_event {
+                // Throttled at or under it: others share the limit. Cut as without one.
+                self.w_max = self.rate;
+                self.last_cut = Some(now);
+                self.curve_origin = now;
+                let rate = self.rate * BETA;
+                self.set_rate(rate, now);
             }
             return;
         }
@@ -271,11 +284,12 @@ impl State {
 
     fn set_rate(&mut self, rate: f64, now: Instant) {
         self.refill(now);
-        let mut rate = if rate.is_finite() { rate } else { MIN_RATE };
+        // The floor, then a stated limit, which may be lower (5 a minute is a real one).
+        let mut rate = if rate.is_finite() { rate } else { MIN_RATE }.max(MIN_RATE);
         if let Some(cap) = self.server_cap {
             rate = rate.min(cap);
         }
-        self.rate = rate.max(MIN_RATE);
+        self.rate = rate;
         self.tokens = self.tokens.min(self.capacity());
     }
 
@@ -424,6 +438,28 @@ mod tests {
         let after_1s = rates[150 + 100];
         assert!(after_1s < 100.0, "{after_1s}: probing starts slowly");
         assert!(*rates.last().unwrap() > 100.0, "{rates:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stated_limit_under_the_floor_is_kept_and_a_shared_one_is_cut_under() {
+        // 5 a minute: paced at 0.95 x 5/60 per second, not at the 0.5/s floor.
+        let limiter = AdaptiveLimiter::new();
+        limiter.on_reply(true, Some(5.0 / 60.0), RTT);
+        let rate = limiter.rate().unwrap();
+        assert!((rate - 0.95 * 5.0 / 60.0).abs() < 1e-9, "{rate}");
+        // Throttled again while at the stated limit (others use it too): cut under it.
+        let limiter = throttled_at(200.0).await;
+        limiter.on_reply(true, Some(100.0), RTT);
+        assert_eq!(limiter.rate(), Some(95.0));
+        tokio::time::advance(Duration::from_secs(1)).await;
+        limiter.on_reply(true, Some(100.0), RTT);
+        let cut = limiter.rate().unwrap();
+        assert!((cut - 95.0 * BETA).abs() < 1e-9, "{cut}");
+        // A slow reply does not stretch the congestion event past 2 s.
+        limiter.on_reply(false, None, Duration::from_secs(600));
+        tokio::time::advance(Duration::from_millis(2100)).await;
+        limiter.on_reply(true, Some(100.0), RTT);
+        assert!(limiter.rate().unwrap() < cut, "cut again after 2 s");
     }
 
     #[tokio::test(start_paused = true)]

@@ -13,6 +13,7 @@ const THROTTLING_CODES: [&str; 3] = ["APIG.0308", "APIGW.0308", "ModelArts.4206"
 #[non_exhaustive]
 pub enum Throttle {
     /// Too many requests for now; `limit` is the rate the message states, if it does.
+    #[non_exhaustive]
     Rate {
         /// The server's limit, in requests per second.
         limit: Option<ServerLimit>,
