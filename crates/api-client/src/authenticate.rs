@@ -28,6 +28,17 @@ pub(crate) fn authenticate(
     );
     headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
     headers.insert(X_PROJECT_ID, project.clone());
+    apply_credentials(request, credentials, signer)
+}
+
+/// Adds the credentials to a request whose other headers are in place: `X-Auth-Token` for an
+/// IAM token, or the `SDK-HMAC-SHA256` signature (over every header present). Both are marked
+/// sensitive, so that no log shows them.
+pub(crate) fn apply_credentials(
+    request: &mut Request<Bytes>,
+    credentials: &Credentials,
+    signer: &Signer,
+) -> Result<(), CredentialsError> {
     match credentials {
         Credentials::Token(token) => {
             let mut value = HeaderValue::from_str(token.expose()).map_err(|_| {
@@ -36,7 +47,7 @@ pub(crate) fn authenticate(
                 )
             })?;
             value.set_sensitive(true);
-            headers.insert(X_AUTH_TOKEN, value);
+            request.headers_mut().insert(X_AUTH_TOKEN, value);
             Ok(())
         }
         Credentials::AkSk(key) => {

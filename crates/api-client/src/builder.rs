@@ -227,16 +227,31 @@ impl ClientBuilder {
     /// given: what can be checked before any I/O.
     pub(crate) fn check(&self) -> Result<(Endpoint, Origin), Error> {
         let (endpoint, origin) = self.resolve_endpoint()?;
-        if !endpoint.is_https() && !endpoint.is_loopback() && !self.allow_insecure_http {
-            return Err(config(&format!(
-                "refusing plain http to {endpoint}: credentials would cross the network in the clear. \
-                 Use https, or call .allow_insecure_http(true) for a trusted network"
-            )));
-        }
+        self.refuse_plain_http(&endpoint)?;
         if let Some((Err(invalid), _)) = &self.project_id {
             return Err(invalid.clone().into());
         }
         Ok((endpoint, origin))
+    }
+
+    /// Refuses plain http to `endpoint` (the service or IAM) unless its host is this machine or
+    /// insecure http was allowed: signatures would cross the network in the clear.
+    pub(crate) fn refuse_plain_http(&self, endpoint: &Endpoint) -> Result<(), Error> {
+        if endpoint.is_https() || endpoint.is_loopback() || self.allow_insecure_http {
+            return Ok(());
+        }
+        Err(config(&format!(
+            "refusing plain http to {endpoint}: credentials would cross the network in the clear. \
+             Use https, or call .allow_insecure_http(true) for a trusted network"
+        )))
+    }
+
+    /// The signer, dated by the clock set (the system clock by default).
+    pub(crate) fn signer(&self) -> Signer {
+        match &self.clock {
+            Some(clock) => Signer::with_clock(clock.clone()),
+            None => Signer::new(),
+        }
     }
 
     /// Checks the settings and builds the client. Nothing is sent.
@@ -250,10 +265,7 @@ impl ClientBuilder {
             config("no credentials: call .credentials(...), or use .load() for the default chain")
         })?;
         let transport = self.transport_or_default()?;
-        let signer = match self.clock {
-            Some(clock) => Signer::with_clock(clock),
-            None => Signer::new(),
-        };
+        let signer = self.signer();
         let host = HeaderValue::from_str(endpoint.host_header())
             .map_err(|_| config("the endpoint's host cannot be sent as a Host header"))?;
         let project_header = HeaderValue::from_str(project_id.as_str())

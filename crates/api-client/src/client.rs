@@ -87,6 +87,15 @@ impl Client {
         if self.inner.throttling != crate::Throttling::Adaptive {
             return None;
         }
+        if let Some(limiter) = self
+            .inner
+            .limiters
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(operation)
+        {
+            return limiter.rate();
+        }
         self.inner.partition.rate(
             self.inner.endpoint.host_header(),
             self.inner.project_id.as_str(),

@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use api_auth::Signer;
-
 use crate::{
     Client, ClientBuilder, CredentialsProvider, Error, Origin,
     builder::config,
@@ -105,19 +103,16 @@ impl ClientBuilder {
             .and_then(|p| p.get("iam_endpoint"))
             .zip(profile_origin.as_ref());
         let (iam, _) = iam_endpoint(profile_iam, Some(&region), &env);
-        let iam_parsed: api_model::Endpoint = iam.parse()?;
-        if !iam_parsed.is_https() && !iam_parsed.is_loopback() && !self.allow_insecure_http {
-            return Err(config(&format!(
-                "refusing plain http to the IAM endpoint {iam}: use https, or allow insecure http \
-                 for a trusted network"
-            )));
-        }
-        let signer = match &self.clock {
-            Some(clock) => Signer::with_clock(clock.clone()),
-            None => Signer::new(),
-        };
-        let project =
-            discover_project(&transport, &signer, &iam, &region, &credentials, limit).await?;
+        self.refuse_plain_http(&iam.parse()?)?;
+        let project = discover_project(
+            &transport,
+            &self.signer(),
+            &iam,
+            &region,
+            &credentials,
+            limit,
+        )
+        .await?;
         tracing::debug!(%region, project = %project, "discovered the project id through IAM");
         self.project_id = Some((Ok(project), Origin::IamDiscovery(iam)));
         self.build()

@@ -8,7 +8,7 @@ use api_transport::SharedTransport;
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, header};
 
-use crate::{Credentials, Error, authenticate::X_AUTH_TOKEN, credentials::CredentialsError};
+use crate::{Credentials, Error};
 
 /// Characters a query value keeps as they are (RFC 3986 unreserved).
 const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -57,25 +57,8 @@ pub(crate) async fn discover_project(
         .header(header::USER_AGENT, crate::builder::USER_AGENT)
         .body(Bytes::new())
         .map_err(|e| fail(format!("cannot build the request: {e}"), None, false))?;
-    match credentials {
-        Credentials::AkSk(key) => signer.sign(&mut request, key).map_err(|e| {
-            Error::Credentials(CredentialsError::Unusable(format!(
-                "cannot sign the IAM request: {e}"
-            )))
-        })?,
-        Credentials::Token(token) => {
-            let mut value = HeaderValue::from_str(token.expose()).map_err(|_| {
-                Error::Credentials(CredentialsError::Unusable(
-                    "the IAM token holds characters a header cannot carry".into(),
-                ))
-            })?;
-            value.set_sensitive(true);
-            request.headers_mut().insert(X_AUTH_TOKEN, value);
-        }
-    }
-    if let Some(value) = request.headers_mut().get_mut(header::AUTHORIZATION) {
-        value.set_sensitive(true);
-    }
+    crate::authenticate::apply_credentials(&mut request, credentials, signer)
+        .map_err(Error::Credentials)?;
     let response = crate::credentials::fetch::exchange(transport, request, limit, "IAM")
         .await
         .map_err(|e| {

@@ -1,6 +1,6 @@
 //! Which IAM endpoint project discovery and federated tokens use, in the official order.
 
-use super::{Environment, Origin};
+use super::{Environment, Origin, with_scheme};
 
 /// The IAM endpoint override, `HUAWEICLOUD_SDK_IAM_ENDPOINT`.
 pub const ENV_IAM_ENDPOINT: &str = "HUAWEICLOUD_SDK_IAM_ENDPOINT";
@@ -59,15 +59,6 @@ pub(crate) fn iam_endpoint(
             Origin::Catalog,
         ),
         None => (GLOBAL_IAM_ENDPOINT.to_owned(), Origin::Catalog),
-    }
-}
-
-fn with_scheme(url: &str) -> String {
-    let url = url.trim().trim_end_matches('/');
-    if url.starts_with("http") {
-        url.to_owned()
-    } else {
-        format!("https://{url}")
     }
 }
 

@@ -18,3 +18,14 @@ pub use regions::{
     ENV_REGION_PREFIX, ENV_REGIONS_FILE, MODELARTS_REGIONS, RegionError, modelarts_endpoints,
 };
 pub use settings::Settings;
+
+/// A base URL as the official SDKs take one: trimmed, without a trailing `/`, and `https://`
+/// when it has no scheme.
+pub(crate) fn with_scheme(url: &str) -> String {
+    let url = url.trim().trim_end_matches('/');
+    if url.starts_with("http") {
+        url.to_owned()
+    } else {
+        format!("https://{url}")
+    }
+}

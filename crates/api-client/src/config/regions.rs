@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Environment, Origin};
+use super::{Environment, Origin, with_scheme};
 
 /// The regions file, `HUAWEICLOUD_SDK_REGIONS_FILE`; else `~/.huaweicloud/regions.yaml`.
 pub const ENV_REGIONS_FILE: &str = "HUAWEICLOUD_SDK_REGIONS_FILE";
@@ -159,15 +159,6 @@ pub fn modelarts_endpoints(
 /// `cn-north-4` → `CN_NORTH_4`.
 fn env_suffix(region: &str) -> String {
     region.to_ascii_uppercase().replace('-', "_")
-}
-
-/// An endpoint without a scheme gets `https://`, as in the official SDK.
-fn with_scheme(endpoint: &str) -> String {
-    if endpoint.starts_with("http") {
-        endpoint.to_owned()
-    } else {
-        format!("https://{endpoint}")
-    }
 }
 
 /// The endpoints the regions file gives `region` for ModelArts: `None` when the file does not
