@@ -13,7 +13,7 @@ use tokio::{
 use crate::{
     ids::{Entry, IdSet, Location},
     interrupt::{Cause, Interrupts},
-    pacing::{AdaptiveLimit, Pacer},
+    pacing::{AdaptiveLimit, Pacer, Ramp},
 };
 
 /// How to run a batch.
@@ -40,6 +40,9 @@ pub struct BatchOptions {
     pub pace: Option<Pace>,
     /// The deadline of one call.
     pub deadline: Duration,
+    /// Start slowly (see [`Ramp`]) until the cap, or until the client's rate limiter turns on
+    /// (`pace` gives a rate). For `--throttling adaptive`; the other modes start at the cap.
+    pub ramp: bool,
 }
 
 /// The pace of the client's rate limiter, in requests per second (`None` while unthrottled).
@@ -53,22 +56,23 @@ impl std::fmt::Debug for BatchOptions {
             .field("if_exists", &self.if_exists)
             .field("aimd", &self.aimd)
             .field("deadline", &self.deadline)
+            .field("ramp", &self.ramp)
             .finish_non_exhaustive()
     }
 }
 
 impl BatchOptions {
     /// Requests allowed in flight now: the cap (or AIMD's limit), and what the pace sends in a
-    /// quarter of the deadline.
-    fn room(&self, limit: usize) -> usize {
-        let paced = self
-            .pace
-            .as_ref()
-            .and_then(|pace| pace())
-            .map_or(usize::MAX, |rate| {
-                ((rate * self.deadline.as_secs_f64() / 4.0) as usize).max(1)
-            });
-        limit.min(paced)
+    /// quarter of the deadline; until the client's limiter paces, the ramp's window.
+    fn room(&self, limit: usize, ramp: &mut Ramp) -> usize {
+        let pace = self.pace.as_ref().and_then(|pace| pace());
+        let paced = pace.map_or(usize::MAX, |rate| {
+            ((rate * self.deadline.as_secs_f64() / 4.0) as usize).max(1)
+        });
+        if pace.is_some() {
+            ramp.finish();
+        }
+        limit.min(paced).min(ramp.limit())
     }
 }
 
@@ -85,6 +89,7 @@ impl BatchOptions {
             aimd: false,
             pace: None,
             deadline: Duration::from_secs(120),
+            ramp: false,
         }
     }
 }
@@ -190,6 +195,10 @@ pub async fn run_noting(
     mut on_not_attempted: impl FnMut(&str),
 ) -> BatchEnd {
     let mut limit = AdaptiveLimit::new(options.concurrency);
+    let mut ramp = Ramp::new(options.concurrency);
+    if !options.ramp {
+        ramp.finish();
+    }
     let mut pacer = options.rate.map(Pacer::new);
     let mut flight = Flight::default();
     let mut seen = IdSet::with_capacity(options.expected_ids);
@@ -216,7 +225,7 @@ pub async fn run_noting(
         let mut stopped = false;
         while flight.len()
             >= if settled {
-                options.room(limit.limit())
+                options.room(limit.limit(), &mut ramp)
             } else {
                 1
             }
@@ -228,6 +237,7 @@ pub async fn run_noting(
                 done = flight.next() => {
                     if let Some(record) = done {
                         settle(record, options.aimd.then_some(&mut limit), &mut doomed, &mut on_record);
+                        ramp.on_reply();
                         settled = true;
                         stopped = doomed.is_some();
                     }
@@ -249,6 +259,7 @@ pub async fn run_noting(
                     &mut doomed,
                     &mut on_record,
                 );
+                ramp.on_reply();
                 settled = true;
             }
         }

@@ -42,12 +42,11 @@ impl TaskFilter {
 
     /// The service-side part of the filter.
     pub fn to_query(&self) -> ListProcessorTasksQuery {
-        ListProcessorTasksQuery {
-            status: self.status,
-            task_type: self.task_type.clone(),
-            task_name: self.name_contains.clone(),
-            ..Default::default()
-        }
+        let mut query = ListProcessorTasksQuery::default();
+        query.status = self.status;
+        query.task_type = self.task_type.clone();
+        query.task_name = self.name_contains.clone();
+        query
     }
 
     /// Whether `task` passes every filter; `now_ms` is the current time in epoch milliseconds.

@@ -1,4 +1,5 @@
-//! Pacing a batch: adaptive concurrency (halve on 429, recover slowly) and a request-rate cap.
+//! Pacing a batch: a slow start, adaptive concurrency (halve on 429, recover slowly) and a
+//! request-rate cap.
 
 use std::time::Duration;
 
@@ -68,6 +69,51 @@ impl AdaptiveLimit {
     }
 }
 
+/// How much one unthrottled reply widens a [`Ramp`]: a quarter of a request, so the requests
+/// in flight grow by a quarter each round trip.
+const RAMP_GROWTH: f64 = 0.25;
+
+/// A slow start: requests in flight begin at one and grow by a quarter each round trip, up to
+/// the cap. A gateway's bucket is then met by a wave a quarter the size of what went before,
+/// not by the whole cap at once, so few requests are throttled before the first throttle
+/// turns the client's rate limiter on (and [`Ramp::finish`] hands the pacing to it).
+#[derive(Debug)]
+pub struct Ramp {
+    window: f64,
+    max: usize,
+}
+
+impl Ramp {
+    /// Starts at one in flight, growing to `max`.
+    pub fn new(max: usize) -> Self {
+        Self {
+            window: 1.0,
+            max: max.max(1),
+        }
+    }
+
+    /// Requests allowed in flight now.
+    pub fn limit(&self) -> usize {
+        // The window is at least 1 and at most `max`: the cast cannot overflow.
+        (self.window.floor() as usize).clamp(1, self.max)
+    }
+
+    /// Whether the ramp reached its cap, or was finished.
+    pub fn is_done(&self) -> bool {
+        self.limit() >= self.max
+    }
+
+    /// A reply came back unthrottled: widen.
+    pub fn on_reply(&mut self) {
+        self.window = (self.window + RAMP_GROWTH).min(self.max as f64);
+    }
+
+    /// Something else paces from now on: allow the cap.
+    pub fn finish(&mut self) {
+        self.window = self.max as f64;
+    }
+}
+
 /// Spaces requests at least `1 / rate` seconds apart.
 #[derive(Debug)]
 pub struct Pacer {
@@ -127,6 +173,33 @@ mod tests {
         let mut one = AdaptiveLimit::new(1);
         one.on_throttled(t0);
         assert_eq!(one.limit(), 1);
+    }
+
+    #[test]
+    fn the_ramp_grows_a_quarter_per_reply_up_to_the_cap() {
+        let mut ramp = Ramp::new(64);
+        assert_eq!(ramp.limit(), 1);
+        let mut replies = 0;
+        // Each round trip, as many replies as were in flight.
+        let mut round_trips = 0;
+        while !ramp.is_done() {
+            for _ in 0..ramp.limit() {
+                ramp.on_reply();
+                replies += 1;
+            }
+            round_trips += 1;
+        }
+        assert_eq!(ramp.limit(), 64);
+        assert!((15..=25).contains(&round_trips), "{round_trips}");
+        assert!(replies > 200 && replies < 300, "{replies}");
+        ramp.on_reply();
+        assert_eq!(ramp.limit(), 64);
+
+        let mut finished = Ramp::new(64);
+        finished.finish();
+        assert!(finished.is_done());
+        assert_eq!(finished.limit(), 64);
+        assert_eq!(Ramp::new(0).limit(), 1);
     }
 
     #[tokio::test(start_paused = true)]

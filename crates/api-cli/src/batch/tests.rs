@@ -161,6 +161,8 @@ struct Gated {
     peak: AtomicUsize,
     throttle_first: AtomicUsize,
     delay: Duration,
+    /// When each request started.
+    starts: std::sync::Mutex<Vec<Instant>>,
 }
 
 impl Gated {
@@ -172,11 +174,15 @@ impl Gated {
             peak: AtomicUsize::new(0),
             throttle_first: AtomicUsize::new(0),
             delay: Duration::from_millis(10),
+            starts: std::sync::Mutex::new(Vec::new()),
         }
     }
 
     async fn delete(&self, id: &TaskId) -> Result<Deletion, Error> {
         self.started.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut starts) = self.starts.lock() {
+            starts.push(Instant::now());
+        }
         let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(now, Ordering::SeqCst);
         tokio::time::sleep(self.delay).await;
@@ -343,6 +349,86 @@ async fn in_flight_is_kept_to_what_the_pace_sends_within_the_deadline() {
     )
     .await;
     assert_eq!(gauge.peak.load(Ordering::SeqCst), 8);
+}
+
+/// How many requests started at each instant, in order (under paused time, one round trip of
+/// [`Gated`] each).
+fn rounds(gauge: &Gated) -> Vec<usize> {
+    let starts = gauge.starts.lock().map(|s| s.clone()).unwrap_or_default();
+    let mut rounds: Vec<(Instant, usize)> = Vec::new();
+    for start in starts {
+        match rounds.last_mut() {
+            Some((at, n)) if *at == start => *n += 1,
+            _ => rounds.push((start, 1)),
+        }
+    }
+    rounds.into_iter().map(|(_, n)| n).collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_ramp_starts_at_one_and_grows_a_quarter_per_round_trip_to_the_cap() {
+    let ids = many(600);
+    let gauge = Arc::new(Gated::new(usize::MAX >> 4));
+    let opts = BatchOptions {
+        pace: Some(Arc::new(|| None)),
+        ramp: true,
+        ..options(64)
+    };
+    run_all(
+        gauge.clone(),
+        entries(&refs(&ids)),
+        &opts,
+        &Interrupts::manual(),
+    )
+    .await;
+    assert_eq!(gauge.peak.load(Ordering::SeqCst), 64);
+    let ramped = rounds(&gauge);
+    assert_eq!(ramped[..4], [1, 1, 1, 1], "{ramped:?}");
+    let to_cap = ramped.iter().position(|&n| n == 64).unwrap_or(usize::MAX);
+    assert!((15..=30).contains(&to_cap), "{ramped:?}");
+    // No round more than a quarter (and one) above the one before.
+    for pair in ramped[..to_cap].windows(2) {
+        assert!(pair[1] * 4 <= pair[0] * 5 + 4, "{ramped:?}");
+    }
+
+    // Without the ramp (--throttling off or aimd), the cap from the first reply on.
+    let gauge = Arc::new(Gated::new(usize::MAX >> 4));
+    let opts = BatchOptions {
+        pace: Some(Arc::new(|| None)),
+        ..options(64)
+    };
+    run_all(
+        gauge.clone(),
+        entries(&refs(&ids)),
+        &opts,
+        &Interrupts::manual(),
+    )
+    .await;
+    assert_eq!(rounds(&gauge)[..2], [1, 64]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_client_limiter_pacing_ends_the_ramp() {
+    let ids = many(200);
+    let gauge = Arc::new(Gated::new(usize::MAX >> 4));
+    // The limiter turns on (as at a first throttle) once 3 requests have started.
+    let counter = gauge.clone();
+    let opts = BatchOptions {
+        pace: Some(Arc::new(move || {
+            (counter.started.load(Ordering::SeqCst) >= 3).then_some(1000.0)
+        })),
+        ramp: true,
+        ..options(64)
+    };
+    run_all(
+        gauge.clone(),
+        entries(&refs(&ids)),
+        &opts,
+        &Interrupts::manual(),
+    )
+    .await;
+    let paced = rounds(&gauge);
+    assert_eq!(paced[..4], [1, 1, 1, 64], "{paced:?}");
 }
 
 #[tokio::test(start_paused = true)]

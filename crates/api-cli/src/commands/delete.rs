@@ -120,6 +120,7 @@ pub async fn run(
         aimd: client.throttling() == crate::cli::ThrottlingMode::Aimd,
         pace: Some(pace_of(&target.client)),
         deadline: client.deadline(),
+        ramp: client.throttling() == crate::cli::ThrottlingMode::Adaptive,
     };
     delete_all(
         global,

@@ -172,6 +172,7 @@ pub async fn run(
         aimd: client.throttling() == crate::cli::ThrottlingMode::Aimd,
         pace: Some(super::delete::pace_of(&target.client)),
         deadline: client.deadline(),
+        ramp: client.throttling() == crate::cli::ThrottlingMode::Adaptive,
         ..BatchOptions::new(usize::from(args.concurrency))
     };
     delete_all(
@@ -291,15 +292,15 @@ mod tests {
             assert_eq!(query.status, Some(TaskStatus::Failed));
             assert_eq!(query.task_name.as_deref(), Some("nightly"));
             assert_eq!(query.offset, Some(0));
-            Ok(ListProcessorTasksResponse {
-                count: 4,
-                tasks: vec![
+            Ok(ListProcessorTasksResponse::new(
+                4,
+                vec![
                     task("d", "nightly-4", TaskStatus::Failed, 99),
                     task("a", "nightly-1", TaskStatus::Failed, 50),
                     task("b", "Nightly-2", TaskStatus::Failed, 40),
                     task("c", "nightly-3", TaskStatus::Completed, 30),
                 ],
-            })
+            ))
         });
         let filter = TaskFilter {
             status: Some(TaskStatus::Failed),
