@@ -28,15 +28,8 @@ async fn started(builder: api_emulator::EmulatorBuilder) -> (Emulator, Client) {
 }
 
 fn cleaning(name: &str) -> CreateProcessorTaskRequest {
-    CreateProcessorTaskRequest {
-        name: name.into(),
-        template: TemplateParam {
-            id: "sys_data_cleaning".into(),
-            ..Default::default()
-        },
-        create_version: Some(true),
-        ..Default::default()
-    }
+    CreateProcessorTaskRequest::new(name, TemplateParam::new("sys_data_cleaning"))
+        .create_version(true)
 }
 
 #[tokio::test]
@@ -56,9 +49,7 @@ async fn every_operation_of_the_family_works_against_the_emulator() {
     client
         .update_processor_task(
             &task_id,
-            UpdateProcessorTaskRequest {
-                description: Some("cleans at night".into()),
-            },
+            UpdateProcessorTaskRequest::new().description("cleans at night"),
         )
         .await
         .unwrap();
@@ -153,9 +144,7 @@ async fn bounds_are_refused_before_sending_and_the_service_agrees() {
     let err = client
         .update_processor_task(
             &task_id("t1"),
-            UpdateProcessorTaskRequest {
-                description: Some("x".repeat(257)),
-            },
+            UpdateProcessorTaskRequest::new().description("x".repeat(257)),
         )
         .await
         .unwrap_err();

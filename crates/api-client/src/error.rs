@@ -94,6 +94,23 @@ pub enum Error {
         /// How many attempts were made.
         attempts: u32,
     },
+
+    /// This implementation of [`ProcessorTasks`](crate::ProcessorTasks) does not do the
+    /// operation: the trait's default method, which a hand-written fake written before the
+    /// operation existed inherits. Nothing was sent.
+    #[error("{operation} is not supported by this implementation of ProcessorTasks")]
+    #[non_exhaustive]
+    Unsupported {
+        /// The operation, as the spec names it, e.g. `StopProcessorTaskVersion`.
+        operation: &'static str,
+    },
+}
+
+impl Error {
+    /// [`Error::Unsupported`] for `operation`.
+    pub fn unsupported(operation: &'static str) -> Self {
+        Error::Unsupported { operation }
+    }
 }
 
 /// Input refused before any I/O.
@@ -185,7 +202,10 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Credentials(e) => e.is_transient(),
-            Error::InvalidInput(_) | Error::Decode { .. } | Error::Listing { .. } => false,
+            Error::InvalidInput(_)
+            | Error::Decode { .. }
+            | Error::Listing { .. }
+            | Error::Unsupported { .. } => false,
             Error::Transport { source, .. } => crate::retry::transport_error_is_transient(source),
             Error::Timeout { .. } => true,
             Error::ProjectDiscovery { transient, .. } => *transient,
@@ -207,7 +227,9 @@ impl Error {
     ///   up;
     /// - no connection could be made on any attempt (DNS, refused, unreachable), or the TLS
     ///   handshake failed;
-    /// - the credentials are missing or unusable, or the client's settings are invalid.
+    /// - the credentials are missing or unusable, or the client's settings are invalid;
+    /// - the [`ProcessorTasks`](crate::ProcessorTasks) implementation does not do the
+    ///   operation ([`Error::Unsupported`]).
     ///
     /// Timeouts, 429 and 5xx are not: they may pass.
     pub fn dooms_every_call(&self) -> bool {
@@ -228,6 +250,7 @@ impl Error {
                 InvalidInput::Endpoint(_) | InvalidInput::Config(_) | InvalidInput::Region(_),
             ) => true,
             Error::ProjectDiscovery { transient, .. } => !transient,
+            Error::Unsupported { .. } => true,
             _ => false,
         }
     }
@@ -247,7 +270,8 @@ impl Error {
             Error::InvalidInput(_)
             | Error::Credentials(_)
             | Error::Listing { .. }
-            | Error::ProjectDiscovery { .. } => 0,
+            | Error::ProjectDiscovery { .. }
+            | Error::Unsupported { .. } => 0,
             Error::Transport { attempts, .. }
             | Error::Timeout { attempts, .. }
             | Error::Service { attempts, .. }
@@ -271,9 +295,10 @@ impl Error {
     /// Whether the request may have reached the server: false only when it certainly did not.
     pub fn request_may_have_been_sent(&self) -> bool {
         match self {
-            Error::InvalidInput(_) | Error::Credentials(_) | Error::ProjectDiscovery { .. } => {
-                false
-            }
+            Error::InvalidInput(_)
+            | Error::Credentials(_)
+            | Error::ProjectDiscovery { .. }
+            | Error::Unsupported { .. } => false,
             Error::Transport { sent, .. } => *sent,
             Error::Timeout { .. }
             | Error::Service { .. }

@@ -59,7 +59,35 @@ pub mod throttle;
 mod timeouts;
 mod versions;
 
-pub use api_model::{ErrorCode, ProjectId, ServiceError, TaskId, TaskStatus, VersionId};
+// What a user needs, from this one crate: ids, queries, bodies, replies and service errors
+// (`api-model`), and the transport with its settings (`api-transport`). Both crates are also
+// re-exported whole, as `model` and `transport`.
+pub use api_model::{
+    CreateProcessorTaskRequest, CreateProcessorTaskResponse, CreateProcessorTaskVersionRequest,
+    CreateProcessorTaskVersionResponse, DecodeError, ErrorCode, ErrorScope,
+    GetProcessorTaskItemsQuery, GetProcessorTaskItemsResponse, InvalidId, InvalidParameter,
+    ListProcessorTaskVersionsQuery, ListProcessorTaskVersionsResponse, ListProcessorTasksQuery,
+    ListProcessorTasksResponse, OperatorParam, ProcessorDataSource, ProcessorTask,
+    ProcessorTaskVersion, ProjectId, ServiceError, SortOrder, TaskId, TaskSortBy, TaskStatus,
+    TemplateItem, TemplateParam, UpdateProcessorTaskRequest, VersionId, WorkPath,
+};
+pub use api_transport::{
+    HyperTransport, HyperTransportBuilder, SharedTransport, Transport, TransportError,
+};
+pub use pages::Paginated;
+
+/// `api-model`, the sans-IO layer, whole: the operations as values (`Operation`), building
+/// and parsing requests without a client, and everything re-exported above.
+pub mod model {
+    pub use api_model::*;
+}
+
+/// `api-transport` whole: the [`Transport`](crate::Transport) trait and its helpers, for
+/// writing your own, and the hyper transport's settings (TLS roots, CA certificates, proxies,
+/// timeouts, pool).
+pub mod transport {
+    pub use api_transport::*;
+}
 pub use builder::{ClientBuilder, ENV_ENDPOINT, ENV_REGION, USER_AGENT};
 pub use client::Client;
 pub use config::{Environment, Origin, Settings};

@@ -8,6 +8,8 @@ use api_model::{
     UpdateProcessorTaskRequest, VersionId,
 };
 
+use api_model::Operation as _;
+
 use crate::{Deletion, Error};
 
 /// The operations of the processor-tasks API, one method each. [`Client`](crate::Client)
@@ -15,6 +17,23 @@ use crate::{Deletion, Error};
 ///
 /// Write your code against this trait, and test it without a network: with the `mock`
 /// feature, mockall generates `MockProcessorTasks`.
+///
+/// Every method has a default that returns [`Error::Unsupported`] without sending anything,
+/// so a hand-written implementation overrides only the operations it needs, and keeps
+/// compiling when a later release adds an operation to the trait. [`Client`](crate::Client)
+/// overrides them all.
+///
+/// Which double for which test:
+/// - **`MockProcessorTasks`** (feature `mock`): to check *which calls* your code makes, with
+///   what arguments, how often and in what order, and to script any reply or error,
+///   including rare ones (a 5xx after a timeout). No network, no runtime beyond the test's.
+/// - **a hand-written fake** (implement the few methods you use): for stateful behaviour that
+///   is tedious to script with expectations, e.g. an in-memory set of tasks that a delete
+///   removes, or a gate that holds requests to count how many are in flight.
+/// - **the emulator** (`api-emulator`, or `processor-tasks emulator`) behind a real
+///   [`Client`](crate::Client): for end-to-end tests of everything the client does on the
+///   wire (signing, retries, timeouts, paging, throttling, TLS) against the service's
+///   behaviour, faults and rate limits, over real sockets.
 ///
 /// ```
 /// use api_client::{Deletion, Error, ProcessorTasks};
@@ -34,71 +53,105 @@ pub trait ProcessorTasks: Send + Sync + std::fmt::Debug {
     /// Creates a task (`POST …/processor-tasks`). Not retried once it may have been sent.
     async fn create_processor_task(
         &self,
-        request: CreateProcessorTaskRequest,
-    ) -> Result<CreateProcessorTaskResponse, Error>;
+        _request: CreateProcessorTaskRequest,
+    ) -> Result<CreateProcessorTaskResponse, Error> {
+        Err(Error::unsupported(api_model::CreateProcessorTask::NAME))
+    }
 
     /// One page of tasks (`GET …/processor-tasks`).
     async fn list_processor_tasks(
         &self,
-        query: ListProcessorTasksQuery,
-    ) -> Result<ListProcessorTasksResponse, Error>;
+        _query: ListProcessorTasksQuery,
+    ) -> Result<ListProcessorTasksResponse, Error> {
+        Err(Error::unsupported(api_model::ListProcessorTasks::NAME))
+    }
 
     /// One page of task types (`GET …/processor-tasks/items`).
     async fn get_processor_task_items(
         &self,
-        query: GetProcessorTaskItemsQuery,
-    ) -> Result<GetProcessorTaskItemsResponse, Error>;
+        _query: GetProcessorTaskItemsQuery,
+    ) -> Result<GetProcessorTaskItemsResponse, Error> {
+        Err(Error::unsupported(api_model::GetProcessorTaskItems::NAME))
+    }
 
     /// One task (`GET …/processor-tasks/{task_id}`).
-    async fn describe_processor_task(&self, task_id: &TaskId) -> Result<ProcessorTask, Error>;
+    async fn describe_processor_task(&self, _task_id: &TaskId) -> Result<ProcessorTask, Error> {
+        Err(Error::unsupported(api_model::DescribeProcessorTask::NAME))
+    }
 
     /// Changes a task's description (`PUT …/processor-tasks/{task_id}`).
     async fn update_processor_task(
         &self,
-        task_id: &TaskId,
-        request: UpdateProcessorTaskRequest,
-    ) -> Result<(), Error>;
+        _task_id: &TaskId,
+        _request: UpdateProcessorTaskRequest,
+    ) -> Result<(), Error> {
+        Err(Error::unsupported(api_model::UpdateProcessorTask::NAME))
+    }
 
     /// Deletes a task (`DELETE …/processor-tasks/{task_id}`).
-    async fn delete_processor_task(&self, task_id: &TaskId) -> Result<Deletion, Error>;
+    async fn delete_processor_task(&self, _task_id: &TaskId) -> Result<Deletion, Error> {
+        Err(Error::unsupported(api_model::DeleteProcessorTask::NAME))
+    }
 
     /// Deletes a task, counting "it does not exist" (`400 ModelArts.4700`) as success.
-    async fn delete_processor_task_if_exists(&self, task_id: &TaskId) -> Result<Deletion, Error>;
+    async fn delete_processor_task_if_exists(&self, _task_id: &TaskId) -> Result<Deletion, Error> {
+        Err(Error::unsupported(api_model::DeleteProcessorTask::NAME))
+    }
 
     /// One page of a task's versions (`GET …/{task_id}/versions`).
     async fn list_processor_task_versions(
         &self,
-        task_id: &TaskId,
-        query: ListProcessorTaskVersionsQuery,
-    ) -> Result<ListProcessorTaskVersionsResponse, Error>;
+        _task_id: &TaskId,
+        _query: ListProcessorTaskVersionsQuery,
+    ) -> Result<ListProcessorTaskVersionsResponse, Error> {
+        Err(Error::unsupported(
+            api_model::ListProcessorTaskVersions::NAME,
+        ))
+    }
 
     /// Creates and starts a version (`POST …/{task_id}/versions`). Not retried once it may
     /// have been sent.
     async fn create_processor_task_version(
         &self,
-        task_id: &TaskId,
-        request: CreateProcessorTaskVersionRequest,
-    ) -> Result<CreateProcessorTaskVersionResponse, Error>;
+        _task_id: &TaskId,
+        _request: CreateProcessorTaskVersionRequest,
+    ) -> Result<CreateProcessorTaskVersionResponse, Error> {
+        Err(Error::unsupported(
+            api_model::CreateProcessorTaskVersion::NAME,
+        ))
+    }
 
     /// One version (`GET …/{task_id}/versions/{version_id}`).
     async fn describe_processor_task_version(
         &self,
-        task_id: &TaskId,
-        version_id: &VersionId,
-    ) -> Result<ProcessorTaskVersion, Error>;
+        _task_id: &TaskId,
+        _version_id: &VersionId,
+    ) -> Result<ProcessorTaskVersion, Error> {
+        Err(Error::unsupported(
+            api_model::DescProcessorTaskVersion::NAME,
+        ))
+    }
 
     /// Deletes a version (`DELETE …/{task_id}/versions/{version_id}`, `204`).
     async fn delete_processor_task_version(
         &self,
-        task_id: &TaskId,
-        version_id: &VersionId,
-    ) -> Result<(), Error>;
+        _task_id: &TaskId,
+        _version_id: &VersionId,
+    ) -> Result<(), Error> {
+        Err(Error::unsupported(
+            api_model::DeleteProcessorTaskVersion::NAME,
+        ))
+    }
 
     /// Stops a version (`POST …/{task_id}/versions/{version_id}/stop`). Not retried once it
     /// may have been sent.
     async fn stop_processor_task_version(
         &self,
-        task_id: &TaskId,
-        version_id: &VersionId,
-    ) -> Result<(), Error>;
+        _task_id: &TaskId,
+        _version_id: &VersionId,
+    ) -> Result<(), Error> {
+        Err(Error::unsupported(
+            api_model::StopProcessorTaskVersion::NAME,
+        ))
+    }
 }

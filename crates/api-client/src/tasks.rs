@@ -10,7 +10,6 @@ use api_model::{
     ListProcessorTasksResponse, ProcessorTask, TaskId, TemplateItem, UpdateProcessorTask,
     UpdateProcessorTaskRequest,
 };
-use futures_util::stream::BoxStream;
 
 use crate::{Client, Error, pages};
 
@@ -57,7 +56,7 @@ impl Client {
     pub fn list_processor_tasks_stream(
         &self,
         query: ListProcessorTasksQuery,
-    ) -> BoxStream<'static, Result<ProcessorTask, Error>> {
+    ) -> crate::pages::Paginated<ProcessorTask> {
         pages::all_tasks(Arc::new(self.clone()), query)
     }
 
@@ -71,9 +70,7 @@ impl Client {
     }
 
     /// Every task type, as a stream that pages for you.
-    pub fn get_processor_task_items_stream(
-        &self,
-    ) -> BoxStream<'static, Result<TemplateItem, Error>> {
+    pub fn get_processor_task_items_stream(&self) -> crate::pages::Paginated<TemplateItem> {
         pages::all_task_types(Arc::new(self.clone()), None)
     }
 

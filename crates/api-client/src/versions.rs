@@ -9,7 +9,6 @@ use api_model::{
     ListProcessorTaskVersions, ListProcessorTaskVersionsQuery, ListProcessorTaskVersionsResponse,
     ProcessorTaskVersion, StopProcessorTaskVersion, TaskId, VersionId,
 };
-use futures_util::stream::BoxStream;
 
 use crate::{Client, Error, ErrorCode, execute::Failed, pages};
 
@@ -29,7 +28,7 @@ impl Client {
     pub fn list_processor_task_versions_stream(
         &self,
         task_id: &TaskId,
-    ) -> BoxStream<'static, Result<ProcessorTaskVersion, Error>> {
+    ) -> crate::pages::Paginated<ProcessorTaskVersion> {
         pages::all_versions(Arc::new(self.clone()), task_id.clone(), None)
     }
 

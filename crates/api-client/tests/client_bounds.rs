@@ -134,14 +134,10 @@ async fn a_transient_credentials_failure_is_retried_even_for_a_post() {
         Timeouts::default(),
     );
     let created = client
-        .create_processor_task(api_model::CreateProcessorTaskRequest {
-            name: "n".into(),
-            template: api_model::TemplateParam {
-                id: "sys_data_cleaning".into(),
-                ..Default::default()
-            },
-            ..Default::default()
-        })
+        .create_processor_task(api_model::CreateProcessorTaskRequest::new(
+            "n",
+            api_model::TemplateParam::new("sys_data_cleaning"),
+        ))
         .await
         .unwrap();
     assert_eq!(created.task_id.as_str(), TASK);
@@ -207,10 +203,7 @@ struct Granting {
 impl TokenSource for Granting {
     async fn fetch(&self) -> Result<TokenGrant, CredentialsError> {
         self.fetches.fetch_add(1, Ordering::SeqCst);
-        Ok(TokenGrant {
-            token: IamToken::new("t"),
-            valid_for: self.valid_for,
-        })
+        Ok(TokenGrant::new(IamToken::new("t"), self.valid_for))
     }
 }
 

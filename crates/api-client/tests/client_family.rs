@@ -25,15 +25,8 @@ fn base() -> String {
 }
 
 fn new_task() -> CreateProcessorTaskRequest {
-    CreateProcessorTaskRequest {
-        name: "clean-1".into(),
-        template: TemplateParam {
-            id: "sys_data_cleaning".into(),
-            ..Default::default()
-        },
-        description: Some("nightly".into()),
-        ..Default::default()
-    }
+    CreateProcessorTaskRequest::new("clean-1", TemplateParam::new("sys_data_cleaning"))
+        .description("nightly")
 }
 
 #[tokio::test(start_paused = true)]
@@ -76,9 +69,7 @@ async fn each_method_sends_its_request_and_reads_its_reply() {
     client
         .update_processor_task(
             &task(),
-            UpdateProcessorTaskRequest {
-                description: Some("kept".into()),
-            },
+            UpdateProcessorTaskRequest::new().description("kept"),
         )
         .await
         .unwrap();
@@ -251,18 +242,13 @@ async fn out_of_bounds_input_never_reaches_the_transport() {
     let err = client
         .update_processor_task(
             &task(),
-            UpdateProcessorTaskRequest {
-                description: Some("a=b".into()),
-            },
+            UpdateProcessorTaskRequest::new().description("a=b"),
         )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("description"), "{err}");
     let err = client
-        .create_processor_task(CreateProcessorTaskRequest {
-            description: Some("x".repeat(300)),
-            ..new_task()
-        })
+        .create_processor_task(new_task().description("x".repeat(300)))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("300 characters"), "{err}");

@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 /// The code and message found in an error body, when there were any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ErrorBody {
     /// `error_code`, `errorCode` or `code`.
     pub code: Option<String>,

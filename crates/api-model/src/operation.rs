@@ -38,6 +38,7 @@ pub enum BuildError {
 /// Nothing was sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid {name} for {operation}: {reason}")]
+#[non_exhaustive]
 pub struct InvalidParameter {
     /// The operation, e.g. `ListProcessorTasks`.
     pub operation: &'static str,

@@ -50,10 +50,7 @@ fn every_operation_has_its_method_path_and_idempotency() {
     let base = format!("/v2/{P}/processor-tasks");
     let t = "SNEJua7qdZZN8GvkcEr";
     let v = "qSaudx2sbPvthHygckA";
-    let named = CreateProcessorTaskRequest {
-        name: "n".into(),
-        ..Default::default()
-    };
+    let named = CreateProcessorTaskRequest::default().name("n");
     let create = CreateProcessorTask::new(project(), named);
     assert_eq!(path_and_query(&create), base);
     let unnamed = CreateProcessorTask::new(project(), CreateProcessorTaskRequest::default());
@@ -195,9 +192,7 @@ fn descriptions_follow_the_documented_rules() {
         UpdateProcessorTask::new(
             project(),
             task(),
-            UpdateProcessorTaskRequest {
-                description: Some(description),
-            },
+            UpdateProcessorTaskRequest::new().description(description),
         )
         .build_request(&endpoint())
     };
@@ -222,25 +217,15 @@ fn descriptions_follow_the_documented_rules() {
     let create = CreateProcessorTaskVersion::new(
         project(),
         task(),
-        CreateProcessorTaskVersionRequest {
-            description: Some("<script>".into()),
-            ..Default::default()
-        },
+        CreateProcessorTaskVersionRequest::new().description("<script>"),
     );
     assert!(create.build_request(&endpoint()).is_err());
 }
 
 #[test]
 fn bodies_are_json_with_only_the_fields_set() {
-    let body = CreateProcessorTaskRequest {
-        name: "clean-1".into(),
-        template: TemplateParam {
-            id: "sys_data_cleaning".into(),
-            ..Default::default()
-        },
-        workspace_id: Some("0".into()),
-        ..Default::default()
-    };
+    let body = CreateProcessorTaskRequest::new("clean-1", TemplateParam::new("sys_data_cleaning"))
+        .workspace_id("0");
     let request = CreateProcessorTask::new(project(), body)
         .build_request(&endpoint())
         .unwrap();

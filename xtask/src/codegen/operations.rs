@@ -128,6 +128,7 @@ pub(crate) fn render(
 
         #doc
         #[derive(Debug, Clone, PartialEq #eq_hash)]
+        #[non_exhaustive]
         pub struct #ident {
             #(#field_docs pub #field_idents: #field_types,)*
         }
@@ -262,6 +263,7 @@ fn render_query_struct(op: &OperationSpec, ident: &proc_macro2::Ident) -> TokenS
     quote! {
         #doc
         #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub struct #ident {
             #(#fields)*
         }

@@ -212,11 +212,99 @@ fn render_struct(def: &StructDef, eq: &[String], default: &[String]) -> TokenStr
             }
         }
     });
+    let constructor = render_constructor(def);
+    let setters = def.fields.iter().map(render_setter);
     quote! {
         #doc
         #[derive(#(#derives),*, serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
         pub struct #ident {
             #(#fields)*
+        }
+
+        impl #ident {
+            #constructor
+
+            #(#setters)*
+        }
+    }
+}
+
+/// A parameter of a constructor or setter: strings as `impl Into<String>`, the rest as is.
+fn parameter_type(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(impl Into<String>),
+        ty => ty.tokens(),
+    }
+}
+
+/// The value of a parameter named `value`, converted as [`parameter_type`] requires.
+fn parameter_value(ty: &TypeRef, value: &TokenStream) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(#value.into()),
+        _ => quote!(#value),
+    }
+}
+
+/// `new`: the required fields as parameters, every optional one `None`. The struct is
+/// `#[non_exhaustive]`, so this is how code outside `api-model` builds one.
+fn render_constructor(def: &StructDef) -> TokenStream {
+    let required: Vec<&Field> = def.fields.iter().filter(|f| f.required).collect();
+    let params = required.iter().map(|f| {
+        let name = format_ident!("{}", f.rust_name);
+        let ty = parameter_type(&f.ty);
+        quote!(#name: #ty)
+    });
+    let inits = def.fields.iter().map(|f| {
+        let name = format_ident!("{}", f.rust_name);
+        if f.required && matches!(f.ty, TypeRef::String) {
+            quote!(#name: #name.into())
+        } else if f.required {
+            quote!(#name)
+        } else {
+            quote!(#name: None)
+        }
+    });
+    let doc = if required.is_empty() {
+        doc_lines("Every field unset; set them with the methods named after the fields.")
+    } else {
+        let names: Vec<String> = required
+            .iter()
+            .map(|f| format!("`{}`", f.rust_name))
+            .collect();
+        doc_lines(&format!(
+            "The required fields ({}); set the others with the methods named after them.",
+            names.join(", ")
+        ))
+    };
+    quote! {
+        #doc
+        pub fn new(#(#params),*) -> Self {
+            Self { #(#inits),* }
+        }
+    }
+}
+
+/// A setter named after the field, taking the value (not the `Option`) of an optional field.
+fn render_setter(field: &Field) -> TokenStream {
+    let name = format_ident!("{}", field.rust_name);
+    let ty = parameter_type(&field.ty);
+    let value = parameter_value(&field.ty, &quote!(value));
+    let value = if field.required {
+        value
+    } else {
+        quote!(Some(#value))
+    };
+    let doc = doc_lines(&format!(
+        "Sets `{}`. {}",
+        field.json_name, field.description
+    ));
+    quote! {
+        #doc
+        #[must_use]
+        pub fn #name(mut self, value: #ty) -> Self {
+            self.#name = #value;
+            self
         }
     }
 }
@@ -237,6 +325,7 @@ fn render_enum(def: &EnumDef) -> TokenStream {
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
         pub enum #ident {
             #(#value_docs #[serde(rename = #values)] #variants,)*
         }
@@ -313,6 +402,17 @@ mod tests {
         assert_eq!(default, ["Inner"]);
         let text = render(&defs).to_string();
         assert!(text.contains("rename = \"type\""), "{text}");
+        // Built from outside api-model: non-exhaustive, with `new` taking the required
+        // fields and a setter per field (optional ones take the value, not the Option).
+        assert_eq!(text.matches("# [non_exhaustive]").count(), 3, "{text}");
+        assert!(
+            text.contains("pub fn new (id : crate :: TaskId) -> Self { Self { id , inner : None , kind : None } }"),
+            "{text}"
+        );
+        assert!(
+            text.contains("pub fn kind (mut self , value : impl Into < String >) -> Self { self . kind = Some (value . into ()) ; self }"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -8,11 +8,19 @@ use super::{Credentials, CredentialsError, CredentialsProvider, IamToken};
 
 /// A token and how long it stays valid.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct TokenGrant {
     /// The token.
     pub token: IamToken,
     /// How long it is valid from now.
     pub valid_for: Duration,
+}
+
+impl TokenGrant {
+    /// `token`, valid for `valid_for` from now.
+    pub fn new(token: IamToken, valid_for: Duration) -> Self {
+        Self { token, valid_for }
+    }
 }
 
 /// Where fresh tokens come from, e.g. [`IamPasswordSource`](super::IamPasswordSource).

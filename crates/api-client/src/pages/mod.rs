@@ -1,9 +1,12 @@
 //! Paginating streams over the list operations: every task, version or task type, once each.
 
 mod pager;
+mod stream;
 #[cfg(test)]
 mod tests;
 mod window;
+
+pub use stream::Paginated;
 
 use std::sync::Arc;
 
@@ -11,9 +14,8 @@ use api_model::{
     GetProcessorTaskItemsQuery, ListProcessorTaskVersionsQuery, ListProcessorTasksQuery,
     ProcessorTask, ProcessorTaskVersion, SortOrder, TaskId, TaskSortBy, TemplateItem,
 };
-use futures_util::stream::BoxStream;
 
-use crate::{Error, ProcessorTasks};
+use crate::ProcessorTasks;
 use pager::{Direction, Page, SortKey, paginate};
 use window::PageSizes;
 
@@ -38,7 +40,7 @@ pub const DEFAULT_PAGE_SIZE: u32 = ListProcessorTasksQuery::LIMIT_MAX;
 pub fn all_tasks(
     api: Arc<dyn ProcessorTasks>,
     query: ListProcessorTasksQuery,
-) -> BoxStream<'static, Result<ProcessorTask, Error>> {
+) -> Paginated<ProcessorTask> {
     let direction = match query.order {
         Some(SortOrder::Asc) => Direction::OldestFirst,
         _ => Direction::NewestFirst,
@@ -48,12 +50,9 @@ pub fn all_tasks(
         ListProcessorTasksQuery::LIMIT_MAX,
         ListProcessorTasksQuery::OFFSET_MAX,
     );
-    let base = ListProcessorTasksQuery {
-        sort_by: Some(TaskSortBy::CreateTime),
-        order: Some(query.order.unwrap_or(SortOrder::Desc)),
-        ..query
-    };
-    paginate(sizes, direction, task_key, move |window| {
+    let order = query.order.unwrap_or(SortOrder::Desc);
+    let base = query.sort_by(TaskSortBy::CreateTime).order(order);
+    Paginated::new(paginate(sizes, direction, task_key, move |window| {
         let api = Arc::clone(&api);
         let query = base.clone().offset(window.index).limit(window.size);
         async move {
@@ -63,7 +62,7 @@ pub fn all_tasks(
                 entries: reply.tasks,
             })
         }
-    })
+    }))
 }
 
 /// Every version of a task, newest first, each once (like [`all_tasks`]); `page_size` is the
@@ -72,26 +71,31 @@ pub fn all_versions(
     api: Arc<dyn ProcessorTasks>,
     task_id: TaskId,
     page_size: Option<u32>,
-) -> BoxStream<'static, Result<ProcessorTaskVersion, Error>> {
+) -> Paginated<ProcessorTaskVersion> {
     let sizes = PageSizes::new(
         page_size.unwrap_or(DEFAULT_PAGE_SIZE),
         ListProcessorTaskVersionsQuery::LIMIT_MAX,
         ListProcessorTaskVersionsQuery::OFFSET_MAX,
     );
-    paginate(sizes, Direction::NewestFirst, version_key, move |window| {
-        let api = Arc::clone(&api);
-        let task_id = task_id.clone();
-        let query = ListProcessorTaskVersionsQuery::default()
-            .offset(window.index)
-            .limit(window.size);
-        async move {
-            let reply = api.list_processor_task_versions(&task_id, query).await?;
-            Ok(Page {
-                count: u64::try_from(reply.count).ok(),
-                entries: reply.versions,
-            })
-        }
-    })
+    Paginated::new(paginate(
+        sizes,
+        Direction::NewestFirst,
+        version_key,
+        move |window| {
+            let api = Arc::clone(&api);
+            let task_id = task_id.clone();
+            let query = ListProcessorTaskVersionsQuery::default()
+                .offset(window.index)
+                .limit(window.size);
+            async move {
+                let reply = api.list_processor_task_versions(&task_id, query).await?;
+                Ok(Page {
+                    count: u64::try_from(reply.count).ok(),
+                    entries: reply.versions,
+                })
+            }
+        },
+    ))
 }
 
 /// Every task type (template), each once; `page_size` is the largest page size to use (1000,
@@ -99,25 +103,30 @@ pub fn all_versions(
 pub fn all_task_types(
     api: Arc<dyn ProcessorTasks>,
     page_size: Option<u32>,
-) -> BoxStream<'static, Result<TemplateItem, Error>> {
+) -> Paginated<TemplateItem> {
     let sizes = PageSizes::new(
         page_size.unwrap_or(GetProcessorTaskItemsQuery::LIMIT_MAX),
         GetProcessorTaskItemsQuery::LIMIT_MAX,
         GetProcessorTaskItemsQuery::OFFSET_MAX,
     );
-    paginate(sizes, Direction::NewestFirst, item_key, move |window| {
-        let api = Arc::clone(&api);
-        let query = GetProcessorTaskItemsQuery::default()
-            .offset(window.index)
-            .limit(window.size);
-        async move {
-            let reply = api.get_processor_task_items(query).await?;
-            Ok(Page {
-                count: u64::try_from(reply.total).ok(),
-                entries: reply.items,
-            })
-        }
-    })
+    Paginated::new(paginate(
+        sizes,
+        Direction::NewestFirst,
+        item_key,
+        move |window| {
+            let api = Arc::clone(&api);
+            let query = GetProcessorTaskItemsQuery::default()
+                .offset(window.index)
+                .limit(window.size);
+            async move {
+                let reply = api.get_processor_task_items(query).await?;
+                Ok(Page {
+                    count: u64::try_from(reply.total).ok(),
+                    entries: reply.items,
+                })
+            }
+        },
+    ))
 }
 
 fn task_key(task: &ProcessorTask) -> SortKey {

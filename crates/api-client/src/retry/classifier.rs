@@ -24,6 +24,7 @@ pub enum AttemptOutcome<'a> {
 
 /// The classifier's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RetryDecision {
     /// Try again, waiting at least this long (the server's `Retry-After`) if given.
     Retry {

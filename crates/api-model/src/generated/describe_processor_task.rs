@@ -21,6 +21,7 @@ use crate::{ProjectId, TaskId};
 /// | 500 | Internal error. | [`InternalError`](crate::ErrorCode::InternalError) (`ModelArts.0010`) |
 /// | 503 | Service unavailable. | [`GatewayUnavailable`](crate::ErrorCode::GatewayUnavailable) (`ModelArts.4700`) |
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct DescribeProcessorTask {
     /// Project ID: 32 lowercase letters and digits. See "Obtaining a Project ID" in the API reference.
     pub project_id: ProjectId,

@@ -21,6 +21,7 @@ use crate::ProjectId;
 /// | 500 | Internal error. | [`InternalError`](crate::ErrorCode::InternalError) (`ModelArts.0010`) |
 /// | 503 | Service unavailable. | [`GatewayUnavailable`](crate::ErrorCode::GatewayUnavailable) (`ModelArts.4700`) |
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct GetProcessorTaskItems {
     /// Project ID: 32 lowercase letters and digits. See "Obtaining a Project ID" in the API reference.
     pub project_id: ProjectId,
@@ -33,6 +34,7 @@ pub struct GetProcessorTaskItems {
 /// let query = api_model::GetProcessorTaskItemsQuery::default().offset(1).limit(1);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct GetProcessorTaskItemsQuery {
     /// The 0-based index of the page, not a count of entries to skip: page `offset` holds the entries from `offset * limit` up to `offset * limit + limit - 1`. A page past the end is empty.
     pub offset: Option<u32>,

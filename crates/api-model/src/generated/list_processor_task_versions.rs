@@ -21,6 +21,7 @@ use crate::{ProjectId, TaskId};
 /// | 500 | Internal error. | [`InternalError`](crate::ErrorCode::InternalError) (`ModelArts.0010`) |
 /// | 503 | Service unavailable. | [`GatewayUnavailable`](crate::ErrorCode::GatewayUnavailable) (`ModelArts.4700`) |
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct ListProcessorTaskVersions {
     /// Project ID: 32 lowercase letters and digits. See "Obtaining a Project ID" in the API reference.
     pub project_id: ProjectId,
@@ -35,6 +36,7 @@ pub struct ListProcessorTaskVersions {
 /// let query = api_model::ListProcessorTaskVersionsQuery::default().offset(1).limit(1);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct ListProcessorTaskVersionsQuery {
     /// The 0-based index of the page, not a count of entries to skip: page `offset` holds the entries from `offset * limit` up to `offset * limit + limit - 1`. A page past the end is empty.
     pub offset: Option<u32>,

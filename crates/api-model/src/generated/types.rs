@@ -4,6 +4,7 @@
 
 /// The body of CreateProcessorTask.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateProcessorTaskRequest {
     /// Whether to create a first version of the task.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,14 +32,98 @@ pub struct CreateProcessorTaskRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_id: Option<String>,
 }
+impl CreateProcessorTaskRequest {
+    /// The required fields (`name`, `template`); set the others with the methods named after them.
+    pub fn new(name: impl Into<String>, template: crate::TemplateParam) -> Self {
+        Self {
+            create_version: None,
+            data_source: None,
+            description: None,
+            inputs: None,
+            name: name.into(),
+            template,
+            version_id: None,
+            work_path: None,
+            workspace_id: None,
+        }
+    }
+    /// Sets `create_version`. Whether to create a first version of the task.
+    #[must_use]
+    pub fn create_version(mut self, value: bool) -> Self {
+        self.create_version = Some(value);
+        self
+    }
+    /// Sets `data_source`. A data source of a task.
+    #[must_use]
+    pub fn data_source(mut self, value: crate::ProcessorDataSource) -> Self {
+        self.data_source = Some(value);
+        self
+    }
+    /// Sets `description`. The description: 0 to 256 characters, none of ^!<>=&"'.
+    #[must_use]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `inputs`. The data sources (instead of data_source).
+    #[must_use]
+    pub fn inputs(mut self, value: Vec<crate::ProcessorDataSource>) -> Self {
+        self.inputs = Some(value);
+        self
+    }
+    /// Sets `name`. The task name.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = value.into();
+        self
+    }
+    /// Sets `template`. The algorithm template of a task. Its id is the task type.
+    #[must_use]
+    pub fn template(mut self, value: crate::TemplateParam) -> Self {
+        self.template = value;
+        self
+    }
+    /// Sets `version_id`. The dataset version id.
+    #[must_use]
+    pub fn version_id(mut self, value: impl Into<String>) -> Self {
+        self.version_id = Some(value.into());
+        self
+    }
+    /// Sets `work_path`. Where a task writes its output.
+    #[must_use]
+    pub fn work_path(mut self, value: crate::WorkPath) -> Self {
+        self.work_path = Some(value);
+        self
+    }
+    /// Sets `workspace_id`. The workspace id; "0" (the default) is the default workspace.
+    #[must_use]
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
+}
 /// The id of the new task.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateProcessorTaskResponse {
     /// The new task's id.
     pub task_id: crate::TaskId,
 }
+impl CreateProcessorTaskResponse {
+    /// The required fields (`task_id`); set the others with the methods named after them.
+    pub fn new(task_id: crate::TaskId) -> Self {
+        Self { task_id }
+    }
+    /// Sets `task_id`. The new task's id.
+    #[must_use]
+    pub fn task_id(mut self, value: crate::TaskId) -> Self {
+        self.task_id = value;
+        self
+    }
+}
 /// The body of CreateProcessorTaskVersion.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateProcessorTaskVersionRequest {
     /// Whether to create a first version of the task.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,11 +153,94 @@ pub struct CreateProcessorTaskVersionRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_id: Option<String>,
 }
+impl CreateProcessorTaskVersionRequest {
+    /// Every field unset; set them with the methods named after the fields.
+    pub fn new() -> Self {
+        Self {
+            create_version: None,
+            data_source: None,
+            description: None,
+            inputs: None,
+            name: None,
+            template: None,
+            version_id: None,
+            work_path: None,
+            workspace_id: None,
+        }
+    }
+    /// Sets `create_version`. Whether to create a first version of the task.
+    #[must_use]
+    pub fn create_version(mut self, value: bool) -> Self {
+        self.create_version = Some(value);
+        self
+    }
+    /// Sets `data_source`. A data source of a task.
+    #[must_use]
+    pub fn data_source(mut self, value: crate::ProcessorDataSource) -> Self {
+        self.data_source = Some(value);
+        self
+    }
+    /// Sets `description`. The description: 0 to 256 characters, none of ^!<>=&"'.
+    #[must_use]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `inputs`. The data sources (instead of data_source).
+    #[must_use]
+    pub fn inputs(mut self, value: Vec<crate::ProcessorDataSource>) -> Self {
+        self.inputs = Some(value);
+        self
+    }
+    /// Sets `name`. The task name.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `template`. The algorithm template of a task. Its id is the task type.
+    #[must_use]
+    pub fn template(mut self, value: crate::TemplateParam) -> Self {
+        self.template = Some(value);
+        self
+    }
+    /// Sets `version_id`. The dataset version id.
+    #[must_use]
+    pub fn version_id(mut self, value: impl Into<String>) -> Self {
+        self.version_id = Some(value.into());
+        self
+    }
+    /// Sets `work_path`. Where a task writes its output.
+    #[must_use]
+    pub fn work_path(mut self, value: crate::WorkPath) -> Self {
+        self.work_path = Some(value);
+        self
+    }
+    /// Sets `workspace_id`. The workspace id; "0" (the default) is the default workspace.
+    #[must_use]
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
+}
 /// The id of the new version.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateProcessorTaskVersionResponse {
     /// The new version's id.
     pub version_id: crate::VersionId,
+}
+impl CreateProcessorTaskVersionResponse {
+    /// The required fields (`version_id`); set the others with the methods named after them.
+    pub fn new(version_id: crate::VersionId) -> Self {
+        Self { version_id }
+    }
+    /// Sets `version_id`. The new version's id.
+    #[must_use]
+    pub fn version_id(mut self, value: crate::VersionId) -> Self {
+        self.version_id = value;
+        self
+    }
 }
 /// One page of task types.
 #[derive(
@@ -85,30 +253,88 @@ pub struct CreateProcessorTaskVersionResponse {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub struct GetProcessorTaskItemsResponse {
     /// The task types of this page.
     pub items: Vec<crate::TemplateItem>,
     /// How many task types there are.
     pub total: i32,
 }
+impl GetProcessorTaskItemsResponse {
+    /// The required fields (`items`, `total`); set the others with the methods named after them.
+    pub fn new(items: Vec<crate::TemplateItem>, total: i32) -> Self {
+        Self { items, total }
+    }
+    /// Sets `items`. The task types of this page.
+    #[must_use]
+    pub fn items(mut self, value: Vec<crate::TemplateItem>) -> Self {
+        self.items = value;
+        self
+    }
+    /// Sets `total`. How many task types there are.
+    #[must_use]
+    pub fn total(mut self, value: i32) -> Self {
+        self.total = value;
+        self
+    }
+}
 /// One page of a task's versions.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProcessorTaskVersionsResponse {
     /// How many versions the task has.
     pub count: i32,
     /// The versions of this page.
     pub versions: Vec<crate::ProcessorTaskVersion>,
 }
+impl ListProcessorTaskVersionsResponse {
+    /// The required fields (`count`, `versions`); set the others with the methods named after them.
+    pub fn new(count: i32, versions: Vec<crate::ProcessorTaskVersion>) -> Self {
+        Self { count, versions }
+    }
+    /// Sets `count`. How many versions the task has.
+    #[must_use]
+    pub fn count(mut self, value: i32) -> Self {
+        self.count = value;
+        self
+    }
+    /// Sets `versions`. The versions of this page.
+    #[must_use]
+    pub fn versions(mut self, value: Vec<crate::ProcessorTaskVersion>) -> Self {
+        self.versions = value;
+        self
+    }
+}
 /// One page of tasks.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListProcessorTasksResponse {
     /// How many tasks match, in all pages.
     pub count: i32,
     /// The tasks of this page.
     pub tasks: Vec<crate::ProcessorTask>,
 }
+impl ListProcessorTasksResponse {
+    /// The required fields (`count`, `tasks`); set the others with the methods named after them.
+    pub fn new(count: i32, tasks: Vec<crate::ProcessorTask>) -> Self {
+        Self { count, tasks }
+    }
+    /// Sets `count`. How many tasks match, in all pages.
+    #[must_use]
+    pub fn count(mut self, value: i32) -> Self {
+        self.count = value;
+        self
+    }
+    /// Sets `tasks`. The tasks of this page.
+    #[must_use]
+    pub fn tasks(mut self, value: Vec<crate::ProcessorTask>) -> Self {
+        self.tasks = value;
+        self
+    }
+}
 /// One operator of a template and its parameters.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperatorParam {
     /// Whether the advanced parameters are on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -123,6 +349,41 @@ pub struct OperatorParam {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<serde_json::Value>,
 }
+impl OperatorParam {
+    /// Every field unset; set them with the methods named after the fields.
+    pub fn new() -> Self {
+        Self {
+            advanced_params_switch: None,
+            id: None,
+            name: None,
+            params: None,
+        }
+    }
+    /// Sets `advanced_params_switch`. Whether the advanced parameters are on.
+    #[must_use]
+    pub fn advanced_params_switch(mut self, value: bool) -> Self {
+        self.advanced_params_switch = Some(value);
+        self
+    }
+    /// Sets `id`. The operator id.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`. The operator name.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `params`. The operator's parameters: a JSON object whose keys depend on the operator.
+    #[must_use]
+    pub fn params(mut self, value: serde_json::Value) -> Self {
+        self.params = Some(value);
+        self
+    }
+}
 /// A data source of a task.
 #[derive(
     Debug,
@@ -134,6 +395,7 @@ pub struct OperatorParam {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub struct ProcessorDataSource {
     /// The dataset name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,8 +414,51 @@ pub struct ProcessorDataSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_name: Option<String>,
 }
+impl ProcessorDataSource {
+    /// Every field unset; set them with the methods named after the fields.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            source: None,
+            source_type: None,
+            version_id: None,
+            version_name: None,
+        }
+    }
+    /// Sets `name`. The dataset name.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `source`. The data source: an OBS path, a dataset id or a task id.
+    #[must_use]
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `type`. The source type: OBS, TASK, DATASET or CUSTOM.
+    #[must_use]
+    pub fn source_type(mut self, value: impl Into<String>) -> Self {
+        self.source_type = Some(value.into());
+        self
+    }
+    /// Sets `version_id`. The dataset version id.
+    #[must_use]
+    pub fn version_id(mut self, value: impl Into<String>) -> Self {
+        self.version_id = Some(value.into());
+        self
+    }
+    /// Sets `version_name`. The dataset version name.
+    #[must_use]
+    pub fn version_name(mut self, value: impl Into<String>) -> Self {
+        self.version_name = Some(value.into());
+        self
+    }
+}
 /// A processing task.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ProcessorTask {
     /// When the task was created, in milliseconds since the Unix epoch.
     pub create_time: i64,
@@ -203,8 +508,140 @@ pub struct ProcessorTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_id: Option<String>,
 }
+impl ProcessorTask {
+    /// The required fields (`create_time`, `name`, `status`, `task_id`); set the others with the methods named after them.
+    pub fn new(
+        create_time: i64,
+        name: impl Into<String>,
+        status: crate::TaskStatus,
+        task_id: crate::TaskId,
+    ) -> Self {
+        Self {
+            create_time,
+            data_source: None,
+            description: None,
+            duration_seconds: None,
+            error_msg: None,
+            inputs: None,
+            is_current: None,
+            name: name.into(),
+            result: None,
+            status,
+            task_id,
+            template: None,
+            version_count: None,
+            version_id: None,
+            version_name: None,
+            work_path: None,
+            workspace_id: None,
+        }
+    }
+    /// Sets `create_time`. When the task was created, in milliseconds since the Unix epoch.
+    #[must_use]
+    pub fn create_time(mut self, value: i64) -> Self {
+        self.create_time = value;
+        self
+    }
+    /// Sets `data_source`. A data source of a task.
+    #[must_use]
+    pub fn data_source(mut self, value: crate::ProcessorDataSource) -> Self {
+        self.data_source = Some(value);
+        self
+    }
+    /// Sets `description`. The description.
+    #[must_use]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `duration_seconds`. How long the task ran, in seconds.
+    #[must_use]
+    pub fn duration_seconds(mut self, value: i32) -> Self {
+        self.duration_seconds = Some(value);
+        self
+    }
+    /// Sets `error_msg`. Why the task failed (only for failed tasks).
+    #[must_use]
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+    /// Sets `inputs`. The data sources.
+    #[must_use]
+    pub fn inputs(mut self, value: Vec<crate::ProcessorDataSource>) -> Self {
+        self.inputs = Some(value);
+        self
+    }
+    /// Sets `is_current`. Whether this is the current version of the task.
+    #[must_use]
+    pub fn is_current(mut self, value: bool) -> Self {
+        self.is_current = Some(value);
+        self
+    }
+    /// Sets `name`. The task name.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = value.into();
+        self
+    }
+    /// Sets `result`. The task's result (completed tasks): any JSON value.
+    #[must_use]
+    pub fn result(mut self, value: serde_json::Value) -> Self {
+        self.result = Some(value);
+        self
+    }
+    /// Sets `status`. The status: 0 initialized, 1 running, 2 completed, 3 failed, 4 stopped.
+    #[must_use]
+    pub fn status(mut self, value: crate::TaskStatus) -> Self {
+        self.status = value;
+        self
+    }
+    /// Sets `task_id`. The task id.
+    #[must_use]
+    pub fn task_id(mut self, value: crate::TaskId) -> Self {
+        self.task_id = value;
+        self
+    }
+    /// Sets `template`. The algorithm template of a task. Its id is the task type.
+    #[must_use]
+    pub fn template(mut self, value: crate::TemplateParam) -> Self {
+        self.template = Some(value);
+        self
+    }
+    /// Sets `version_count`. How many versions the task has.
+    #[must_use]
+    pub fn version_count(mut self, value: i32) -> Self {
+        self.version_count = Some(value);
+        self
+    }
+    /// Sets `version_id`. The id of the task's newest version.
+    #[must_use]
+    pub fn version_id(mut self, value: impl Into<String>) -> Self {
+        self.version_id = Some(value.into());
+        self
+    }
+    /// Sets `version_name`. The name of the task's newest version.
+    #[must_use]
+    pub fn version_name(mut self, value: impl Into<String>) -> Self {
+        self.version_name = Some(value.into());
+        self
+    }
+    /// Sets `work_path`. Where a task writes its output.
+    #[must_use]
+    pub fn work_path(mut self, value: crate::WorkPath) -> Self {
+        self.work_path = Some(value);
+        self
+    }
+    /// Sets `workspace_id`. The workspace id; "0" is the default workspace.
+    #[must_use]
+    pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
+        self.workspace_id = Some(value.into());
+        self
+    }
+}
 /// A version of a data processing task.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ProcessorTaskVersion {
     /// Samples added.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -251,6 +688,130 @@ pub struct ProcessorTaskVersion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_path: Option<crate::WorkPath>,
 }
+impl ProcessorTaskVersion {
+    /// The required fields (`create_time`, `status`, `task_id`, `task_version_id`); set the others with the methods named after them.
+    pub fn new(
+        create_time: i64,
+        status: crate::TaskStatus,
+        task_id: crate::TaskId,
+        task_version_id: crate::VersionId,
+    ) -> Self {
+        Self {
+            add_sample_count: None,
+            create_time,
+            deleted_sample_count: None,
+            description: None,
+            duration_seconds: None,
+            inputs: None,
+            modified_sample_count: None,
+            origin_sample_count: None,
+            status,
+            task_id,
+            task_version_id,
+            template: None,
+            unmodified_sample_count: None,
+            update_time: None,
+            version_name: None,
+            work_path: None,
+        }
+    }
+    /// Sets `add_sample_count`. Samples added.
+    #[must_use]
+    pub fn add_sample_count(mut self, value: i32) -> Self {
+        self.add_sample_count = Some(value);
+        self
+    }
+    /// Sets `create_time`. When the version was created, in milliseconds since the Unix epoch.
+    #[must_use]
+    pub fn create_time(mut self, value: i64) -> Self {
+        self.create_time = value;
+        self
+    }
+    /// Sets `deleted_sample_count`. Samples deleted.
+    #[must_use]
+    pub fn deleted_sample_count(mut self, value: i32) -> Self {
+        self.deleted_sample_count = Some(value);
+        self
+    }
+    /// Sets `description`. The description.
+    #[must_use]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `duration_seconds`. How long the version ran, in seconds.
+    #[must_use]
+    pub fn duration_seconds(mut self, value: i32) -> Self {
+        self.duration_seconds = Some(value);
+        self
+    }
+    /// Sets `inputs`. The data sources.
+    #[must_use]
+    pub fn inputs(mut self, value: Vec<crate::ProcessorDataSource>) -> Self {
+        self.inputs = Some(value);
+        self
+    }
+    /// Sets `modified_sample_count`. Samples modified.
+    #[must_use]
+    pub fn modified_sample_count(mut self, value: i32) -> Self {
+        self.modified_sample_count = Some(value);
+        self
+    }
+    /// Sets `origin_sample_count`. Samples in the input.
+    #[must_use]
+    pub fn origin_sample_count(mut self, value: i32) -> Self {
+        self.origin_sample_count = Some(value);
+        self
+    }
+    /// Sets `status`. The status: 0 initialized, 1 running, 2 completed, 3 failed, 4 stopped.
+    #[must_use]
+    pub fn status(mut self, value: crate::TaskStatus) -> Self {
+        self.status = value;
+        self
+    }
+    /// Sets `task_id`. The task id.
+    #[must_use]
+    pub fn task_id(mut self, value: crate::TaskId) -> Self {
+        self.task_id = value;
+        self
+    }
+    /// Sets `task_version_id`. The version id.
+    #[must_use]
+    pub fn task_version_id(mut self, value: crate::VersionId) -> Self {
+        self.task_version_id = value;
+        self
+    }
+    /// Sets `template`. The algorithm template of a task. Its id is the task type.
+    #[must_use]
+    pub fn template(mut self, value: crate::TemplateParam) -> Self {
+        self.template = Some(value);
+        self
+    }
+    /// Sets `unmodified_sample_count`. Samples left as they were.
+    #[must_use]
+    pub fn unmodified_sample_count(mut self, value: i32) -> Self {
+        self.unmodified_sample_count = Some(value);
+        self
+    }
+    /// Sets `update_time`. When the version last changed, in milliseconds since the Unix epoch.
+    #[must_use]
+    pub fn update_time(mut self, value: i64) -> Self {
+        self.update_time = Some(value);
+        self
+    }
+    /// Sets `version_name`. The version name, e.g. V001.
+    #[must_use]
+    pub fn version_name(mut self, value: impl Into<String>) -> Self {
+        self.version_name = Some(value.into());
+        self
+    }
+    /// Sets `work_path`. Where a task writes its output.
+    #[must_use]
+    pub fn work_path(mut self, value: crate::WorkPath) -> Self {
+        self.work_path = Some(value);
+        self
+    }
+}
 /// Ascending or descending.
 #[derive(
     Debug,
@@ -264,6 +825,7 @@ pub struct ProcessorTaskVersion {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum SortOrder {
     /// `asc`
     #[serde(rename = "asc")]
@@ -311,6 +873,7 @@ impl std::str::FromStr for SortOrder {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum TaskSortBy {
     /// `create_time`
     #[serde(rename = "create_time")]
@@ -364,6 +927,7 @@ impl std::str::FromStr for TaskSortBy {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub struct TemplateItem {
     /// The English label.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -374,8 +938,37 @@ pub struct TemplateItem {
     /// The template id, which is the task type.
     pub template_id: String,
 }
+impl TemplateItem {
+    /// The required fields (`template_id`); set the others with the methods named after them.
+    pub fn new(template_id: impl Into<String>) -> Self {
+        Self {
+            label_en: None,
+            label_zh: None,
+            template_id: template_id.into(),
+        }
+    }
+    /// Sets `label_en`. The English label.
+    #[must_use]
+    pub fn label_en(mut self, value: impl Into<String>) -> Self {
+        self.label_en = Some(value.into());
+        self
+    }
+    /// Sets `label_zh`. The Chinese label.
+    #[must_use]
+    pub fn label_zh(mut self, value: impl Into<String>) -> Self {
+        self.label_zh = Some(value.into());
+        self
+    }
+    /// Sets `template_id`. The template id, which is the task type.
+    #[must_use]
+    pub fn template_id(mut self, value: impl Into<String>) -> Self {
+        self.template_id = value.into();
+        self
+    }
+}
 /// The algorithm template of a task. Its id is the task type.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TemplateParam {
     /// The template id, e.g. sys_data_analyse, sys_data_cleaning, sys_data_augmentation, sys_data_validation, sys_data_selection.
     pub id: String,
@@ -385,6 +978,34 @@ pub struct TemplateParam {
     /// The operators and their parameters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_params: Option<Vec<crate::OperatorParam>>,
+}
+impl TemplateParam {
+    /// The required fields (`id`); set the others with the methods named after them.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            operator_params: None,
+        }
+    }
+    /// Sets `id`. The template id, e.g. sys_data_analyse, sys_data_cleaning, sys_data_augmentation, sys_data_validation, sys_data_selection.
+    #[must_use]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = value.into();
+        self
+    }
+    /// Sets `name`. The template name.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `operator_params`. The operators and their parameters.
+    #[must_use]
+    pub fn operator_params(mut self, value: Vec<crate::OperatorParam>) -> Self {
+        self.operator_params = Some(value);
+        self
+    }
 }
 /// The body of UpdateProcessorTask.
 #[derive(
@@ -397,10 +1018,23 @@ pub struct TemplateParam {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub struct UpdateProcessorTaskRequest {
     /// The new description: 0 to 256 characters, none of ^!<>=&"'.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+impl UpdateProcessorTaskRequest {
+    /// Every field unset; set them with the methods named after the fields.
+    pub fn new() -> Self {
+        Self { description: None }
+    }
+    /// Sets `description`. The new description: 0 to 256 characters, none of ^!<>=&"'.
+    #[must_use]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
 }
 /// Where a task writes its output.
 #[derive(
@@ -413,6 +1047,7 @@ pub struct UpdateProcessorTaskRequest {
     serde::Serialize,
     serde::Deserialize
 )]
+#[non_exhaustive]
 pub struct WorkPath {
     /// The dataset name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -433,4 +1068,53 @@ pub struct WorkPath {
     /// The dataset version name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_name: Option<String>,
+}
+impl WorkPath {
+    /// Every field unset; set them with the methods named after the fields.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            output_path: None,
+            path: None,
+            path_type: None,
+            version_id: None,
+            version_name: None,
+        }
+    }
+    /// Sets `name`. The dataset name.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `output_path`. The output path.
+    #[must_use]
+    pub fn output_path(mut self, value: impl Into<String>) -> Self {
+        self.output_path = Some(value.into());
+        self
+    }
+    /// Sets `path`. The working path.
+    #[must_use]
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `type`. The path type: OBS or DATASET.
+    #[must_use]
+    pub fn path_type(mut self, value: impl Into<String>) -> Self {
+        self.path_type = Some(value.into());
+        self
+    }
+    /// Sets `version_id`. The dataset version id.
+    #[must_use]
+    pub fn version_id(mut self, value: impl Into<String>) -> Self {
+        self.version_id = Some(value.into());
+        self
+    }
+    /// Sets `version_name`. The dataset version name.
+    #[must_use]
+    pub fn version_name(mut self, value: impl Into<String>) -> Self {
+        self.version_name = Some(value.into());
+        self
+    }
 }
