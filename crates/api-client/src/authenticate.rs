@@ -4,19 +4,20 @@ use api_auth::Signer;
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Request, header};
 
-use crate::{Credentials, CredentialsError, builder::USER_AGENT};
+use crate::{Credentials, CredentialsError, headers::RequestHeaders};
 
 /// `X-Auth-Token`: an IAM token.
 pub(crate) const X_AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-token");
 /// `X-Project-Id`: the project, sent (and signed) as the official SDKs do.
 pub(crate) const X_PROJECT_ID: HeaderName = HeaderName::from_static("x-project-id");
 
-/// Adds `Host`, `Content-Type`, `User-Agent` and `X-Project-Id`, then authenticates: all of
-/// them are present before signing, so all are signed.
+/// Adds `Host`, `Content-Type`, `X-Project-Id`, the `User-Agent` and the client's default
+/// headers, then authenticates: all of them are present before signing, so all are signed.
 pub(crate) fn authenticate(
     request: &mut Request<Bytes>,
     host: &HeaderValue,
     project: &HeaderValue,
+    extra: &RequestHeaders,
     credentials: &Credentials,
     signer: &Signer,
 ) -> Result<(), CredentialsError> {
@@ -26,8 +27,8 @@ pub(crate) fn authenticate(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
     headers.insert(X_PROJECT_ID, project.clone());
+    extra.apply(headers);
     apply_credentials(request, credentials, signer)
 }
 

@@ -65,6 +65,8 @@ pub struct ClientBuilder {
     pub(crate) local_transport: Option<SharedTransport>,
     pub(crate) throttling: Throttling,
     pub(crate) partition: Option<RetryPartition>,
+    pub(crate) app_name: Option<(String, String)>,
+    pub(crate) default_headers: Vec<(String, String)>,
 }
 
 impl ClientBuilder {
@@ -133,6 +135,35 @@ impl ClientBuilder {
     /// bounds everything. [`Throttling::Off`] retries a throttle like a 5xx.
     pub fn throttling(mut self, throttling: Throttling) -> Self {
         self.throttling = throttling;
+        self
+    }
+
+    /// Your application's name and version, appended to the `User-Agent` as `name/version`
+    /// (after this SDK's own), so that the service's logs and support can tell your traffic
+    /// apart. Both must be HTTP tokens (letters, digits, `-`, `.`, `_`, …; no spaces or
+    /// slashes): anything else is refused by [`build`](Self::build). Signed with the request.
+    ///
+    /// ```
+    /// let client = api_client::Client::builder()
+    ///     .endpoint("https://modelarts.cn-north-4.myhuaweicloud.com")
+    ///     .project_id("a4a5d4098fb4474fa22cd05f897d6b99")
+    ///     .credentials(api_client::Credentials::ak_sk("AK", "SK"))
+    ///     .app_name("nightly-cleaner", "1.4.2")
+    ///     .build()?;
+    /// # Ok::<(), api_client::Error>(())
+    /// ```
+    pub fn app_name(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
+        self.app_name = Some((name.into(), version.into()));
+        self
+    }
+
+    /// A header every request carries, e.g. a tracing id; call it again for more (a name given
+    /// twice is sent twice). It is added before signing, so it is signed. The headers the
+    /// client sets itself (`Host`, `Authorization`, `Content-Type`, `User-Agent`,
+    /// `X-Sdk-Date`, `X-Auth-Token`, `X-Security-Token`, `X-Project-Id`) are refused, as is
+    /// anything a header cannot carry, by [`build`](Self::build).
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
         self
     }
 
@@ -264,6 +295,8 @@ impl ClientBuilder {
         let credentials = self.credentials.take().ok_or_else(|| {
             config("no credentials: call .credentials(...), or use .load() for the default chain")
         })?;
+        let headers =
+            crate::headers::RequestHeaders::new(self.app_name.as_ref(), &self.default_headers)?;
         let transport = self.transport_or_default()?;
         let signer = self.signer();
         let host = HeaderValue::from_str(endpoint.host_header())
@@ -295,6 +328,7 @@ impl ClientBuilder {
             limiters: Default::default(),
             host,
             project_header,
+            headers,
         }))
     }
 

@@ -34,6 +34,7 @@ pub struct Client {
     pub(crate) inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 pub(crate) struct Inner {
     pub(crate) settings: crate::Settings,
     pub(crate) endpoint: Endpoint,
@@ -46,11 +47,16 @@ pub(crate) struct Inner {
     pub(crate) throttling: crate::Throttling,
     pub(crate) partition: crate::RetryPartition,
     /// This client's limiters by operation, from its partition: no key to build per call.
-    pub(crate) limiters: std::sync::RwLock<
-        std::collections::HashMap<&'static str, Arc<crate::throttle::AdaptiveLimiter>>,
+    /// Shared by the handles made with `with_*`, which share the partition too.
+    pub(crate) limiters: Arc<
+        std::sync::RwLock<
+            std::collections::HashMap<&'static str, Arc<crate::throttle::AdaptiveLimiter>>,
+        >,
     >,
     pub(crate) host: HeaderValue,
     pub(crate) project_header: HeaderValue,
+    /// The `User-Agent` and the default headers.
+    pub(crate) headers: crate::headers::RequestHeaders,
 }
 
 impl Client {
@@ -68,6 +74,52 @@ impl Client {
         Self {
             inner: Arc::new(inner),
         }
+    }
+
+    /// A handle on this client with other timeouts: the same connection pool, credentials,
+    /// rate limiters and retry quota; only the calls made through it use `timeouts`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: api_client::Client, id: api_client::TaskId) -> Result<(), api_client::Error> {
+    /// use std::time::Duration;
+    /// use api_client::{RetryPolicy, Timeouts};
+    ///
+    /// // One patient call, on the same connections as every other.
+    /// let patient = client
+    ///     .with_timeouts(Timeouts::default().with_deadline(Duration::from_secs(600)))
+    ///     .with_retry_policy(RetryPolicy::default().with_max_attempts(10));
+    /// patient.delete_processor_task(&id).await?;
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn with_timeouts(&self, timeouts: Timeouts) -> Client {
+        self.derive(|inner| inner.timeouts = timeouts)
+    }
+
+    /// A handle on this client with another retry policy (attempts, backoff), sharing the rest
+    /// as [`with_timeouts`](Self::with_timeouts) does.
+    #[must_use]
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
+        self.derive(|inner| inner.retry = policy)
+    }
+
+    /// A handle on this client with another throttling mode, sharing the rest as
+    /// [`with_timeouts`](Self::with_timeouts) does. With [`Throttling::Adaptive`](crate::Throttling::Adaptive)
+    /// it paces with the same limiters as the client.
+    #[must_use]
+    pub fn with_throttling(&self, throttling: crate::Throttling) -> Client {
+        self.derive(|inner| inner.throttling = throttling)
+    }
+
+    fn derive(&self, change: impl FnOnce(&mut Inner)) -> Client {
+        let mut inner = Inner::clone(&self.inner);
+        change(&mut inner);
+        Client::from_inner(inner)
+    }
+
+    /// The timeouts of this client (or handle).
+    pub fn timeouts(&self) -> Timeouts {
+        self.inner.timeouts
     }
 
     /// The endpoint requests go to.

@@ -320,6 +320,7 @@ impl Client {
             &mut request,
             &inner.host,
             &inner.project_header,
+            &inner.headers,
             &credentials,
             &inner.signer,
         )

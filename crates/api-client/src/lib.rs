@@ -50,6 +50,7 @@ pub mod credentials;
 mod deletion;
 mod error;
 mod execute;
+mod headers;
 mod load;
 pub mod pages;
 mod processor_tasks;

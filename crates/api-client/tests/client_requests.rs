@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 
 use api_auth::{SecretKey, Verifier};
-use api_client::{Credentials, DeletionStatus, USER_AGENT};
+use api_client::{Client, Credentials, DeletionStatus, RetryPolicy, Timeouts, USER_AGENT};
 use common::*;
 
 #[tokio::test(start_paused = true)]
@@ -242,4 +242,91 @@ fn builder_names_what_is_missing_or_invalid() {
         "https://modelarts.ap-southeast-1.myhuaweicloud.cn"
     );
     let _ = Arc::new(c);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_app_name_and_default_headers_are_sent_and_signed() {
+    let (transport, sent) = scripted(vec![Ok(reply(200, "{}"))]);
+    let client = Client::builder()
+        .endpoint("https://modelarts.cn-north-4.myhuaweicloud.com")
+        .project_id(PROJECT)
+        .credentials(Credentials::ak_sk(AK, SK))
+        .transport(transport)
+        .clock(ticking_clock())
+        .app_name("nightly-cleaner", "1.4.2")
+        .default_header("X-Trace-Id", "trace-1")
+        .build()
+        .unwrap();
+    client.delete_processor_task(&task()).await.unwrap();
+    let sent = sent.lock().unwrap();
+    let h = sent[0].headers();
+    assert_eq!(
+        h["user-agent"],
+        format!("{USER_AGENT} nightly-cleaner/1.4.2")
+    );
+    assert_eq!(h["x-trace-id"], "trace-1");
+    let auth = h["authorization"].to_str().unwrap();
+    assert!(
+        auth.contains(
+            "SignedHeaders=content-type;host;user-agent;x-project-id;x-sdk-date;x-trace-id,"
+        ),
+        "{auth}"
+    );
+    let verifier = Verifier::new(|ak: &str| (ak == AK).then(|| SecretKey::new(SK)))
+        .with_clock(ticking_clock());
+    assert!(verifier.verify(&sent[0]).is_ok());
+
+    for refused in [
+        Client::builder().app_name("nightly cleaner", "1"),
+        Client::builder().default_header("Authorization", "x"),
+        Client::builder().default_header("X-Trace-Id", "a\r\nb"),
+    ] {
+        let err = refused
+            .endpoint("https://modelarts.cn-north-4.myhuaweicloud.com")
+            .project_id(PROJECT)
+            .credentials(Credentials::ak_sk(AK, SK))
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, api_client::Error::InvalidInput(_)), "{err}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn handles_with_other_settings_share_the_clients_transport() {
+    // One transport (one pool) answers both: the client retries a 503 up to its 3 attempts,
+    // the handle made with one attempt stops at the first; the handle's timeouts and
+    // throttling are its own, and the client's are unchanged.
+    let (transport, sent) = scripted(vec![
+        Ok(reply(503, "{}")),
+        Ok(reply(503, "{}")),
+        Ok(reply(200, "{}")),
+        Ok(reply(503, "{}")),
+    ]);
+    let client = client_with_retry(
+        transport,
+        RetryPolicy::default()
+            .with_max_attempts(3)
+            .with_initial_backoff(std::time::Duration::from_millis(1)),
+    );
+    let impatient = client
+        .with_retry_policy(RetryPolicy::default().with_max_attempts(1))
+        .with_timeouts(Timeouts::default().with_deadline(std::time::Duration::from_secs(5)))
+        .with_throttling(api_client::Throttling::Off);
+    assert_eq!(
+        client
+            .delete_processor_task(&task())
+            .await
+            .unwrap()
+            .attempts,
+        3
+    );
+    let err = impatient.delete_processor_task(&task()).await.unwrap_err();
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(sent.lock().unwrap().len(), 4);
+    assert_eq!(
+        impatient.timeouts().deadline(),
+        std::time::Duration::from_secs(5)
+    );
+    assert_eq!(client.timeouts(), Timeouts::default());
+    assert_eq!(client.send_rate("DeleteProcessorTask"), None);
 }
