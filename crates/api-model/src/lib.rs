@@ -45,7 +45,7 @@ pub use error_scope::ErrorScope;
 pub use generated::*;
 pub use ids::{IdKind, IdRule, InvalidId, ProjectId, TaskId, VersionId};
 pub use operation::{BuildError, InvalidParameter, Operation};
-pub use path::{PATH_SEGMENT, push_segment};
+pub use path::push_segment;
 pub use printable::{MESSAGE_CHARS, printable};
 pub use query::QueryString;
 pub use response_error::{DecodeError, ResponseError};

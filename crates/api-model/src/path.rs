@@ -2,8 +2,9 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-/// The bytes encoded in a path segment: all but `A-Z a-z 0-9 - . _ ~`.
-pub const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+/// The bytes encoded in a path segment: all but `A-Z a-z 0-9 - . _ ~`. Private: a
+/// `percent_encoding` type is not part of this crate's API ([`push_segment`] is).
+pub(crate) const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')

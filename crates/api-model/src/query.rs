@@ -4,7 +4,7 @@ use std::fmt::{self, Write as _};
 
 use percent_encoding::utf8_percent_encode;
 
-use crate::PATH_SEGMENT;
+use crate::path::PATH_SEGMENT;
 
 /// A query string under construction: `name=value` pairs joined by `&`, each value
 /// percent-encoded outside RFC 3986 "unreserved" (so what is sent is already the canonical
