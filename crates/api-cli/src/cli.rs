@@ -6,12 +6,16 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::filter::TaskFilter;
 
-const EXAMPLES: &str = "\
+/// The `--help` epilogue: examples, where settings come from, exit statuses. `$demo` and
+/// `$emulator` are the examples of the embedded emulator, empty when it is not built in.
+macro_rules! after_help {
+    ($demo:literal, $emulator:literal) => {
+        concat!(
+            "\
 Examples:
-  # See the main job work on a local emulator, no account needed:
-  processor-tasks demo
-
-  # Delete two tasks in cn-north-4, with the credentials and project the official SDKs
+",
+            $demo,
+            "  # Delete two tasks in cn-north-4, with the credentials and project the official SDKs
   # would find (env, ~/.huaweicloud/credentials, ECS metadata, pod identity, OIDC):
   processor-tasks --region cn-north-4 delete SNEJua7qdZZN8GvkcEr Bz91kAq0pLmN3xYt7Wc
 
@@ -35,13 +39,9 @@ Examples:
   # Delete every failed task older than 30 days whose name holds nightly (asks first):
   processor-tasks delete --where --status failed --older-than 30d --name-contains nightly
 
-  # Try it all on an in-process emulator with varied tasks, no account needed:
-  processor-tasks --emulator list --status failed
-
-  # Serve the emulator for your own tests:
-  processor-tasks emulator --port 8080 --seed 100
-
-Where settings come from (first found wins):
+",
+            $emulator,
+            "Where settings come from (first found wins):
   endpoint     --endpoint; the --region's; HUAWEICLOUD_SDK_ENDPOINT; the region's. A region's
                is HUAWEICLOUD_SDK_REGION_MODELARTS_<REGION>, else regions.yaml
                (HUAWEICLOUD_SDK_REGIONS_FILE or ~/.huaweicloud/regions.yaml), else the catalog
@@ -66,7 +66,27 @@ Exit status:
   141  stdout was closed during a delete (the records it did not take go to stderr),
        or no output could be written; list and show stop quietly with 0
   143  stopped by SIGTERM; every request sent is recorded
-";
+"
+        )
+    };
+}
+
+#[cfg(feature = "emulator")]
+const EXAMPLES: &str = after_help!(
+    "  # See the main job work on a local emulator, no account needed:
+  processor-tasks demo
+
+",
+    "  # Try it all on an in-process emulator with varied tasks, no account needed:
+  processor-tasks --emulator list --status failed
+
+  # Serve the emulator for your own tests:
+  processor-tasks emulator --port 8080 --seed 100
+
+"
+);
+#[cfg(not(feature = "emulator"))]
+const EXAMPLES: &str = after_help!("", "");
 
 /// Whether a command line asks for `--output json`, read without parsing it (for a command
 /// line that does not parse: its error is then a JSON line too).
@@ -140,7 +160,14 @@ pub struct Global {
     #[arg(long, short = 'o', global = true, value_enum, ignore_case = true, default_value_t = Output::Text)]
     pub output: Output,
 
-    /// Threads that send (or, for `emulator`, serve) requests. One keeps up with tens of
+    #[cfg_attr(
+        feature = "emulator",
+        doc = " Threads that send (or, for `emulator`, serve) requests. One keeps up with tens of"
+    )]
+    #[cfg_attr(
+        not(feature = "emulator"),
+        doc = " Threads that send requests. One keeps up with tens of"
+    )]
     /// thousands of requests a second, and leaves the other cores free; more helps only when
     /// signing is the bottleneck.
     #[arg(long, global = true, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -190,14 +217,18 @@ pub struct ClientArgs {
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
 
+    // Without the `emulator` feature these two are not flags: always false and `None`. They
+    // stay fields, so that the struct is the same with or without the feature.
     /// Run against an emulator started in this process, with demo credentials and seeded tasks.
-    #[arg(long)]
+    #[cfg_attr(feature = "emulator", arg(long))]
+    #[cfg_attr(not(feature = "emulator"), arg(skip))]
     pub emulator: bool,
 
     /// How many tasks the --emulator seeds (default 10, at most 1,000,000; their ids are
     /// printed when there are few).
-    #[arg(long, value_name = "N",
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1_000_000))]
+    #[cfg_attr(feature = "emulator", arg(long, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1_000_000)))]
+    #[cfg_attr(not(feature = "emulator"), arg(skip))]
     pub emulator_tasks: Option<usize>,
 
     /// Allow plain http to a host that is not this machine (credentials cross in the clear).
@@ -321,8 +352,10 @@ pub enum Command {
     /// each comes from (never a secret).
     Config(ConfigArgs),
     /// Seed an emulator, delete its tasks through the whole stack, and verify nothing else went.
+    #[cfg(feature = "emulator")]
     Demo(DemoArgs),
     /// Serve the emulator standalone, for your own tests.
+    #[cfg(feature = "emulator")]
     Emulator(api_emulator::EmulatorArgs),
     /// Print shell completions (see --help for where to put them).
     #[command(after_help = COMPLETIONS_INSTALL)]
@@ -458,6 +491,7 @@ pub struct ShowArgs {
 }
 
 /// `demo`: the size of the demonstration.
+#[cfg(feature = "emulator")]
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Tasks to seed and delete: 1 to 1000000.
@@ -478,6 +512,7 @@ pub struct DemoArgs {
     pub concurrency: u16,
 }
 
+#[cfg(feature = "emulator")]
 fn parse_fault_rate(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(rate) if (0.0..=0.5).contains(&rate) => Ok(rate),

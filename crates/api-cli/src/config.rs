@@ -9,6 +9,7 @@ use api_client::{
     Client, Credentials, Origin, RetryPolicy, Throttling, Timeouts,
     credentials::{EnvironmentCredentials, StaticCredentials},
 };
+#[cfg(feature = "emulator")]
 use api_emulator::{DEMO_AK, DEMO_SK, DEMO_TOKEN, Emulator, demo_project_id};
 use api_transport::{HyperTransport, SharedTransport};
 use zeroize::Zeroizing;
@@ -20,12 +21,14 @@ pub struct Target {
     /// The client.
     pub client: Client,
     /// The in-process emulator, if any; shut it down when done.
+    #[cfg(feature = "emulator")]
     pub emulator: Option<Emulator>,
 }
 
 impl Target {
     /// Shuts down the in-process emulator, if there is one. Call it when the command is done.
     pub async fn shutdown(self) {
+        #[cfg(feature = "emulator")]
         if let Some(emulator) = self.emulator {
             emulator.shutdown().await;
         }
@@ -46,13 +49,16 @@ pub async fn connect(client: &ClientArgs, in_flight: usize) -> Result<Target, Cl
         crate::cli::ThrottlingMode::Adaptive => Throttling::Adaptive,
         crate::cli::ThrottlingMode::Aimd | crate::cli::ThrottlingMode::Off => Throttling::Off,
     };
-    if client.emulator {
-        return emulated(client, transport, retry, timeouts, throttling).await;
-    }
-    if client.emulator_tasks.is_some() {
-        return Err(CliError::Usage(
-            "--emulator-tasks goes with --emulator".into(),
-        ));
+    #[cfg(feature = "emulator")]
+    {
+        if client.emulator {
+            return emulated(client, transport, retry, timeouts, throttling).await;
+        }
+        if client.emulator_tasks.is_some() {
+            return Err(CliError::Usage(
+                "--emulator-tasks goes with --emulator".into(),
+            ));
+        }
     }
     let mut builder = Client::builder()
         .shared_transport(transport)
@@ -76,21 +82,27 @@ pub async fn connect(client: &ClientArgs, in_flight: usize) -> Result<Target, Cl
         api_client::Error::InvalidInput(api_client::InvalidInput::Config(msg))
             if msg.starts_with("no endpoint") =>
         {
-            CliError::Usage(
+            let emulator = if cfg!(feature = "emulator") {
+                ", or try --emulator"
+            } else {
+                ""
+            };
+            CliError::Usage(format!(
                 "no endpoint: give --region R or --endpoint URL (or set HUAWEICLOUD_SDK_REGION \
-                 or HUAWEICLOUD_SDK_ENDPOINT), or try --emulator"
-                    .into(),
-            )
+                 or HUAWEICLOUD_SDK_ENDPOINT){emulator}"
+            ))
         }
         other => other.into(),
     })?;
     Ok(Target {
         client,
+        #[cfg(feature = "emulator")]
         emulator: None,
     })
 }
 
 /// The client of `--emulator`: an emulator in this process, seeded, with demo credentials.
+#[cfg(feature = "emulator")]
 async fn emulated(
     client: &ClientArgs,
     transport: SharedTransport,

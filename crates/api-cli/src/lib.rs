@@ -59,11 +59,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Delete(_) | Command::List(_) | Command::Show(_) | Command::Config(_)
     ) && cli.client != cli::ClientArgs::default()
     {
-        return Err(CliError::Usage(
-            "connection flags (--endpoint, --region, --project-id, --ak, --emulator, …) go \
-             with delete, list, show and config"
-                .into(),
-        ));
+        let emulator = if cfg!(feature = "emulator") {
+            ", --emulator"
+        } else {
+            ""
+        };
+        return Err(CliError::Usage(format!(
+            "connection flags (--endpoint, --region, --project-id, --ak{emulator}, …) go with \
+             delete, list, show and config"
+        )));
     }
     match &cli.command {
         Command::Delete(args) if args.where_filter => {
@@ -79,7 +83,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             commands::show::run(global, &client(&args.client), args, &interrupts).await
         }
         Command::Config(args) => commands::config::run(global, &client(&args.client)).await,
+        #[cfg(feature = "emulator")]
         Command::Demo(args) => commands::demo::run(global, args, &interrupts).await,
+        #[cfg(feature = "emulator")]
         Command::Emulator(args) => commands::emulator::run(args, global.output, &interrupts).await,
         Command::Completions { shell } => commands::completions::run(*shell),
     }

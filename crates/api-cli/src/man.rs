@@ -43,11 +43,20 @@ mod tests {
             "processor-tasks-delete.1",
             "processor-tasks-list.1",
             "processor-tasks-show.1",
+            #[cfg(feature = "emulator")]
             "processor-tasks-demo.1",
+            #[cfg(feature = "emulator")]
             "processor-tasks-emulator.1",
             "processor-tasks-completions.1",
         ] {
             assert!(names.iter().any(|n| n == name), "{name} missing: {names:?}");
+        }
+        #[cfg(not(feature = "emulator"))]
+        for name in ["processor-tasks-demo.1", "processor-tasks-emulator.1"] {
+            assert!(
+                !names.iter().any(|n| n == name),
+                "{name} without the emulator: {names:?}"
+            );
         }
         let main = std::fs::read_to_string(dir.path().join("processor-tasks.1")).unwrap();
         assert!(main.starts_with(".ie") || main.contains(".TH"), "{main}");

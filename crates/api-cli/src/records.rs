@@ -141,6 +141,7 @@ pub fn summary(command: &str, fields: Value) -> Value {
 
 /// The `emulator` command is serving: where, for which project, with which credentials, and
 /// how many tasks it seeded (the first line, for test harnesses).
+#[cfg(feature = "emulator")]
 pub fn emulator_ready(
     url: &str,
     project_id: &api_model::ProjectId,

@@ -99,6 +99,8 @@ pub async fn run(
     let options = BatchOptions {
         if_exists: true,
         grace: Timeouts::default().attempt(),
+        pace: Some(super::delete::pace_of(&client)),
+        ramp: true,
         ..BatchOptions::new(usize::from(args.concurrency))
     };
     let mut ids = IdList::new(Vec::new(), Some(ids_file.path()));
