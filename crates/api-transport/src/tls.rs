@@ -54,7 +54,9 @@ pub(crate) fn parse_root_certificates(
 ) -> Result<Vec<CertificateDer<'static>>, BuildError> {
     let certificates = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|source| BuildError::InvalidPem { source })?;
+        .map_err(|source| BuildError::InvalidPem {
+            source: Box::new(source),
+        })?;
     if certificates.is_empty() {
         return Err(BuildError::NoCertificateInPem);
     }
@@ -62,7 +64,9 @@ pub(crate) fn parse_root_certificates(
     for certificate in &certificates {
         scratch
             .add(certificate.clone())
-            .map_err(|source| BuildError::InvalidRootCertificate { source })?;
+            .map_err(|source| BuildError::InvalidRootCertificate {
+                source: Box::new(source),
+            })?;
     }
     Ok(certificates)
 }
@@ -81,14 +85,20 @@ pub const COMPILED_TLS_FEATURES: &[&str] = &[
 ];
 
 /// The crypto provider selected by the cargo features: `aws-lc-rs` if enabled (it is opt-in, so
-/// enabling it is a choice), else `ring`.
-#[allow(clippy::needless_return, unreachable_code)]
-fn provider_from_features() -> Option<Arc<CryptoProvider>> {
+/// enabling it is a choice), else `ring`. A build with neither does not compile (see `lib.rs`).
+#[cfg_attr(
+    not(any(feature = "ring", feature = "aws-lc-rs")),
+    allow(unreachable_code, unused_variables)
+)]
+fn provider_from_features() -> Arc<CryptoProvider> {
     #[cfg(feature = "aws-lc-rs")]
-    return Some(Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
-    #[cfg(feature = "ring")]
-    return Some(Arc::new(rustls::crypto::ring::default_provider()));
-    None
+    let provider = rustls::crypto::aws_lc_rs::default_provider();
+    #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+    let provider = rustls::crypto::ring::default_provider();
+    // Never compiled: `lib.rs` stops such a build first, with a message saying what to enable.
+    #[cfg(not(any(feature = "ring", feature = "aws-lc-rs")))]
+    let provider: CryptoProvider = unreachable!();
+    Arc::new(provider)
 }
 
 /// Loads the roots the cargo features ask for into `roots`.
@@ -115,8 +125,7 @@ pub(crate) fn client_config(settings: &TlsSettings) -> Result<ClientConfig, Buil
     let provider = settings
         .provider
         .clone()
-        .or_else(provider_from_features)
-        .ok_or(BuildError::NoCryptoProvider)?;
+        .unwrap_or_else(provider_from_features);
 
     let mut roots = RootCertStore::empty();
     if settings.built_in_roots {
@@ -125,7 +134,9 @@ pub(crate) fn client_config(settings: &TlsSettings) -> Result<ClientConfig, Buil
     for certificate in &settings.extra_roots {
         roots
             .add(certificate.clone())
-            .map_err(|source| BuildError::InvalidRootCertificate { source })?;
+            .map_err(|source| BuildError::InvalidRootCertificate {
+                source: Box::new(source),
+            })?;
     }
     if roots.is_empty() {
         return Err(BuildError::NoRootCertificates);
@@ -133,7 +144,9 @@ pub(crate) fn client_config(settings: &TlsSettings) -> Result<ClientConfig, Buil
 
     Ok(ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|source| BuildError::Tls { source })?
+        .map_err(|source| BuildError::Tls {
+            source: Box::new(source),
+        })?
         .with_root_certificates(roots)
         .with_no_client_auth())
 }

@@ -1,4 +1,36 @@
 //! Bridges to `tower` (feature `tower`): any `tower::Service` as a `Transport`, and a `SharedTransport` as a `Service`.
+//!
+//! Together they let you put tower middleware into the SDK's HTTP stack: a
+//! [`SharedTransport`] (e.g. around a [`HyperTransport`](crate::HyperTransport)) is a
+//! `tower::Service<http::Request<Bytes>>`, so layers can wrap it, and [`TowerTransport`] turns
+//! the result back into a [`Transport`] that any client takes.
+//!
+//! The example `examples/tower_stack.rs` (`cargo run -p api-transport --example tower_stack
+//! --features tower`) builds such a stack with `tower::ServiceBuilder`: a
+//! `ConcurrencyLimitLayer`, a `TimeoutLayer` and `tower-http`'s `TraceLayer`, and sends a burst
+//! of requests through it to a local server. In short:
+//!
+//! ```text
+//! let stack = tower::ServiceBuilder::new()
+//!     .and_then(collect_body)                                    // traced body -> Bytes
+//!     .map_request(|request: Request<Bytes>| request.map(Full::new))
+//!     .layer(tower_http::trace::TraceLayer::new_for_http())
+//!     .map_request(|request: Request<Full<Bytes>>| {
+//!         request.map(|body| body.into_inner().unwrap_or_default())
+//!     })
+//!     .map_response(|response: Response<Bytes>| response.map(Full::new))
+//!     .concurrency_limit(2)
+//!     .timeout(Duration::from_secs(10))
+//!     .service(SharedTransport::new(HyperTransport::builder().build()?));
+//! let transport = SharedTransport::new(TowerTransport::new(stack));
+//! ```
+//!
+//! Layers that do not look at bodies (`tower`'s own) take the SDK's `Request<Bytes>` as it
+//! is; `tower-http`'s want `http_body::Body` bodies, hence the `Full<Bytes>` adapters around
+//! them. An error of a layer (e.g. `tower::timeout::error::Elapsed`) becomes a
+//! [`TransportError::Io`] whose [`source`](std::error::Error::source) it is, or a
+//! [`TransportError::Connect`] when it comes from `poll_ready` (e.g. a load shedder); a
+//! [`TransportError`] from the transport inside passes through unchanged.
 
 use std::fmt;
 use std::sync::{Mutex, PoisonError};

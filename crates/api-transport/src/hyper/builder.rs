@@ -147,6 +147,22 @@ impl HyperTransportBuilder {
 
     /// Uses `provider` for TLS instead of the one the cargo features select (`aws-lc-rs` if
     /// enabled, else `ring`). The process-wide default provider is never consulted.
+    ///
+    /// This is the one place where a rustls type is taken: use the re-exported
+    /// [`rustls`](crate::rustls) (0.23) to build it, so that the versions match.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use api_transport::HyperTransport;
+    ///
+    /// # fn main() -> Result<(), api_transport::BuildError> {
+    /// # #[cfg(feature = "ring")]
+    /// let transport = HyperTransport::builder()
+    ///     .crypto_provider(Arc::new(api_transport::rustls::crypto::ring::default_provider()))
+    ///     .build()?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn crypto_provider(mut self, provider: Arc<CryptoProvider>) -> Self {
         self.tls.provider = Some(provider);
         self
@@ -204,7 +220,8 @@ impl HyperTransportBuilder {
     ///
     /// # Errors
     ///
-    /// If the TLS settings are unusable: no crypto provider, or no trusted root at all.
+    /// If the TLS settings are unusable: no trusted root at all, or a crypto provider (given
+    /// with [`crypto_provider`](Self::crypto_provider)) that supports no safe protocol version.
     pub fn build(self) -> Result<HyperTransport, BuildError> {
         let tls_config = client_config(&self.tls)?;
         let proxy = ProxyRules::resolve(&self.proxy);

@@ -18,3 +18,5 @@ mod replay;
 mod tls;
 #[cfg(feature = "tower")]
 mod tower_adapter;
+#[cfg(feature = "tower")]
+mod tower_stack;

@@ -153,3 +153,38 @@ fn bad_pem_is_a_build_error() {
         .unwrap_err();
     assert!(matches!(error, BuildError::NoCertificateInPem), "{error:?}");
 }
+
+#[test]
+fn pem_and_certificate_errors_keep_their_cause_as_the_source() {
+    use std::error::Error as _;
+
+    let not_base64 = b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
+    let error = HyperTransport::builder()
+        .add_root_certificate(not_base64)
+        .unwrap_err();
+    assert!(matches!(error, BuildError::InvalidPem { .. }), "{error:?}");
+    assert!(error.source().is_some(), "{error:?}");
+
+    let not_a_certificate = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    let error = HyperTransport::builder()
+        .add_root_certificate(not_a_certificate)
+        .unwrap_err();
+    assert!(
+        matches!(error, BuildError::InvalidRootCertificate { .. }),
+        "{error:?}"
+    );
+    // The rustls error, of the version the crate re-exports.
+    let source = error.source().unwrap();
+    assert!(source.is::<api_transport::rustls::Error>(), "{source:?}");
+}
+
+#[test]
+fn the_re_exported_rustls_builds_a_crypto_provider() {
+    let provider = api_transport::rustls::crypto::ring::default_provider();
+    assert!(
+        HyperTransport::builder()
+            .crypto_provider(std::sync::Arc::new(provider))
+            .build()
+            .is_ok()
+    );
+}
