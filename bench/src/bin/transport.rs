@@ -1,14 +1,15 @@
 //! `bench-transport [--requests N] [--rounds R] [--warm-up N]`: the overhead of `HyperTransport`
 //! over a bare hyper http1 connection, and where it comes from: hyper-util's pooled legacy
-//! `Client` alone (what `HyperTransport` wraps) is measured too. Sequential DELETEs on one keep-alive connection each, to the same
+//! `Client` alone (what `HyperTransport` wraps) is measured too, and so is the second transport,
+//! `api_transport_reqwest::ReqwestTransport` (reqwest 0.13 over the same hyper). Sequential DELETEs on one keep-alive connection each, to the same
 //! loopback server (its own thread and current-thread runtime); the clients share one
-//! current-thread runtime on the main thread. Rounds alternate the two clients so both see the
+//! current-thread runtime on the main thread. Rounds alternate the clients so all see the
 //! same machine load (the order rotates from round to round).
 //!
 //! The same measurement as `crates/api-transport/benches/transport_overhead.rs`, but with the
 //! figures of every round printed as one JSON line for the harness:
 //! `{"requests", "rounds": [{"transport_rps", "transport_cpu_us", "bare_rps", "bare_cpu_us",
-//! "legacy_rps", "legacy_cpu_us"}]}`,
+//! "legacy_rps", "legacy_cpu_us", "reqwest_rps", "reqwest_cpu_us"}]}`,
 //! where `*_cpu_us` is the client thread's CPU time per request.
 
 use std::convert::Infallible;
@@ -16,6 +17,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use api_transport::{HyperTransport, Transport};
+use api_transport_reqwest::ReqwestTransport;
 use bench::{Failure, Flags, main_with, print_json, thread_cpu_ns};
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, Uri};
@@ -84,7 +86,7 @@ fn start_server() -> Result<SocketAddr, Failure> {
         .map_err(Failure)
 }
 
-/// Both clients send the same request: DELETE with a `Host` header and an empty body.
+/// All clients send the same request: DELETE with a `Host` header and an empty body.
 fn delete<B>(uri: &Uri, host: &HeaderValue, body: B) -> Result<Request<B>, Failure> {
     Ok(Request::builder()
         .method(Method::DELETE)
@@ -95,6 +97,7 @@ fn delete<B>(uri: &Uri, host: &HeaderValue, body: B) -> Result<Request<B>, Failu
 
 struct Clients {
     transport: HyperTransport,
+    reqwest: ReqwestTransport,
     legacy: LegacyClient<HttpConnector, Full<Bytes>>,
     bare: SendRequest<Full<Bytes>>,
     uri: Uri,
@@ -106,6 +109,14 @@ impl Clients {
     async fn via_transport(&self) -> Result<(), Failure> {
         let response = self
             .transport
+            .send(delete(&self.uri, &self.host, Bytes::new())?)
+            .await?;
+        check(response.status(), response.body().len())
+    }
+
+    async fn via_reqwest(&self) -> Result<(), Failure> {
+        let response = self
+            .reqwest
             .send(delete(&self.uri, &self.host, Bytes::new())?)
             .await?;
         check(response.status(), response.body().len())
@@ -177,6 +188,7 @@ fn run() -> Result<(), Failure> {
             .build(http);
         let mut clients = Clients {
             transport: HyperTransport::builder().no_proxy().build()?,
+            reqwest: ReqwestTransport::builder().no_proxy().build()?,
             legacy,
             bare,
             uri: format!("http://{addr}{PATH}").parse()?,
@@ -187,18 +199,21 @@ fn run() -> Result<(), Failure> {
             clients.via_transport().await?;
             clients.via_legacy().await?;
             clients.via_bare().await?;
+            clients.via_reqwest().await?;
         }
         let mut results = Vec::new();
         for round in 0..rounds {
             // Rotate which client goes first, so none always follows another.
             let mut row = serde_json::Map::new();
-            for turn in 0..3 {
-                let which = ["transport", "bare", "legacy"][(turn + round) % 3];
+            const CLIENTS: [&str; 4] = ["transport", "bare", "legacy", "reqwest"];
+            for turn in 0..CLIENTS.len() {
+                let which = CLIENTS[(turn + round) % CLIENTS.len()];
                 let (cpu, started) = (thread_cpu_ns(), Instant::now());
                 for _ in 0..n {
                     match which {
                         "transport" => clients.via_transport().await?,
                         "legacy" => clients.via_legacy().await?,
+                        "reqwest" => clients.via_reqwest().await?,
                         _ => clients.via_bare().await?,
                     }
                 }

@@ -1,4 +1,4 @@
-//! 4. HyperTransport against a bare hyper http1 connection.
+//! 4. HyperTransport against a bare hyper http1 connection, with ReqwestTransport beside them.
 
 use std::fmt::Write as _;
 use std::process::Command;
@@ -37,6 +37,10 @@ pub(crate) fn transport(env: &Env, settings: &Settings) -> Section {
             let mut l_rps = Series::default();
             let mut l_cpu = Series::default();
             let mut legacy_by_rate = Series::default();
+            let mut r_rps = Series::default();
+            let mut r_cpu = Series::default();
+            let mut reqwest_by_rate = Series::default();
+            let mut reqwest_by_cpu = Series::default();
             for round in rounds {
                 if let (Some(lr), Some(br)) =
                     (round["legacy_rps"].as_f64(), round["bare_rps"].as_f64())
@@ -46,6 +50,14 @@ pub(crate) fn transport(env: &Env, settings: &Settings) -> Section {
                     legacy_by_rate.push(lr / br);
                 }
                 let (tr, br) = (number(round, "transport_rps")?, number(round, "bare_rps")?);
+                if let Some(rr) = round["reqwest_rps"].as_f64() {
+                    let rc = round["reqwest_cpu_us"].as_f64().unwrap_or(f64::NAN);
+                    let tc = round["transport_cpu_us"].as_f64().unwrap_or(f64::NAN);
+                    r_rps.push(rr);
+                    r_cpu.push(rc);
+                    reqwest_by_rate.push(rr / tr);
+                    reqwest_by_cpu.push(tc / rc);
+                }
                 let (tc, bc) = (
                     round["transport_cpu_us"].as_f64().unwrap_or(f64::NAN),
                     round["bare_cpu_us"].as_f64().unwrap_or(f64::NAN),
@@ -83,6 +95,14 @@ pub(crate) fn transport(env: &Env, settings: &Settings) -> Section {
                 b_rps.describe(0),
                 b_cpu.describe(2)
             );
+            if !r_rps.is_empty() {
+                let _ = writeln!(
+                    body,
+                    "| the second transport, `api_transport_reqwest::ReqwestTransport` (reqwest 0.13, same hyper underneath) | {} | {} |",
+                    r_rps.describe(0),
+                    r_cpu.describe(2)
+                );
+            }
             if !l_rps.is_empty() {
                 let _ = writeln!(
                     body,
@@ -102,6 +122,14 @@ pub(crate) fn transport(env: &Env, settings: &Settings) -> Section {
                     body,
                     "| ratio legacy `Client` alone / bare | {} by rate | |",
                     legacy_by_rate.describe(3)
+                );
+            }
+            if !reqwest_by_rate.is_empty() {
+                let _ = writeln!(
+                    body,
+                    "| ratio ReqwestTransport / HyperTransport | {} by rate | {} by CPU (HyperTransport / ReqwestTransport) |",
+                    reqwest_by_rate.describe(3),
+                    reqwest_by_cpu.describe(3)
                 );
             }
             commands_block(body, &[line]);
