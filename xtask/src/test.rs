@@ -8,9 +8,9 @@ use crate::venv;
 
 /// Features that only tests need, enabled for the whole workspace run.
 const TEST_FEATURES: &[&str] = &[
-    "api-transport/tower",
-    "api-transport/test-util",
-    "api-transport/mock",
+    "modelarts-processor-tasks-transport/tower",
+    "modelarts-processor-tasks-transport/test-util",
+    "modelarts-processor-tasks-transport/mock",
 ];
 
 /// Runs all unit, integration and doc tests of the workspace; then, because features unify
@@ -29,7 +29,7 @@ pub(crate) fn run(root: &Path, extra: &[&str]) -> Result<()> {
     if extra.is_empty() {
         // api-auth on its own hashes with sha2/hmac; the workspace run enables ring.
         let mut auth_default = cargo(&python);
-        auth_default.args(["test", "-p", "api-auth", "--lib", "--tests"]);
+        auth_default.args(["test", "-p", "modelarts-processor-tasks-auth", "--lib", "--tests"]);
         run_step(auth_default)?;
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! Overhead of `HyperTransport` over a bare hyper HTTP/1 connection: sequential DELETEs on one keep-alive connection to a loopback server.
 //!
-//! Run with `cargo bench -p api-transport --bench transport_overhead` (release). For each
+//! Run with `cargo bench -p modelarts-processor-tasks-transport --bench transport_overhead` (release). For each
 //! client it prints requests per second and the client thread's CPU time per request (read
 //! from `/proc/thread-self/schedstat`, so it is less disturbed by other load on the machine
 //! than the rate), and the ratios HyperTransport / bare. The goal is a rate ratio >= 0.9.

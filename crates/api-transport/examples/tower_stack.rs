@@ -1,6 +1,6 @@
 //! Tower middleware around the SDK's HTTP stack: a concurrency limit, a timeout and `tower-http` tracing, then back to a `Transport`.
 //!
-//! Run it with `cargo run -p api-transport --example tower_stack --features tower`: it starts
+//! Run it with `cargo run -p modelarts-processor-tasks-transport --example tower_stack --features tower`: it starts
 //! a local HTTP server that holds each request for a while, sends a burst of requests through
 //! the stack and prints how many the server saw at once. `RUST_LOG` sets what is traced
 //! (default: `tower_http=debug`).

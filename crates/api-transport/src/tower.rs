@@ -5,7 +5,7 @@
 //! `tower::Service<http::Request<Bytes>>`, so layers can wrap it, and [`TowerTransport`] turns
 //! the result back into a [`Transport`] that any client takes.
 //!
-//! The example `examples/tower_stack.rs` (`cargo run -p api-transport --example tower_stack
+//! The example `examples/tower_stack.rs` (`cargo run -p modelarts-processor-tasks-transport --example tower_stack
 //! --features tower`) builds such a stack with `tower::ServiceBuilder`: a
 //! `ConcurrencyLimitLayer`, a `TimeoutLayer` and `tower-http`'s `TraceLayer`, and sends a burst
 //! of requests through it to a local server. In short:

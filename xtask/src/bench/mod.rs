@@ -344,9 +344,9 @@ fn prepare(root: &Path, settings: &Settings) -> Result<Env> {
         "--release",
         "--locked",
         "-p",
-        "api-emulator",
+        "modelarts-processor-tasks-emulator",
         "-p",
-        "api-cli",
+        "modelarts-processor-tasks-cli",
         "-p",
         "bench",
         "--bins",
@@ -401,13 +401,13 @@ pub(crate) struct MicroBench {
 
 const MICRO_BENCHES: [MicroBench; 6] = [
     MicroBench {
-        package: "api-auth",
+        package: "modelarts-processor-tasks-auth",
         bench: "sign",
         features: None,
         name: "api-auth/sign",
     },
     MicroBench {
-        package: "api-auth",
+        package: "modelarts-processor-tasks-auth",
         bench: "sign",
         features: Some("ring"),
         name: "api-auth/sign --features ring",
@@ -431,7 +431,7 @@ const MICRO_BENCHES: [MicroBench; 6] = [
         name: "bench/model",
     },
     MicroBench {
-        package: "api-client",
+        package: "modelarts-processor-tasks",
         bench: "client_path",
         features: None,
         name: "api-client/client_path",
