@@ -28,10 +28,6 @@ const GRANT_BELOW: Duration = Duration::from_millis(1);
 const SERVER_LIMIT_SHARE: f64 = 0.95;
 /// A stated limit not heard again for this long is dropped, and the rate probes above it.
 pub const CAP_TTL: Duration = Duration::from_secs(3);
-/// The longest a stated limit is held: each time a probe finds the same limit again, the hold
-/// doubles from [`CAP_TTL`] up to this (a real limit is probed less often; a raised one is still
-/// found within seconds).
-pub const CAP_TTL_MAX: Duration = Duration::from_secs(6);
 
 /// CUBIC's K for a window `w`: how long after a cut the curve regains `w`.
 fn cubic_k(w: f64) -> Duration {
@@ -52,8 +48,7 @@ fn cubic_k(w: f64) -> Duration {
 ///   there (also under the 0.5/s floor: 5 a minute is a real limit); throttled at or under it
 ///   (the limit is shared with others), the rate is cut as without one;
 ///   not heard again for [`CAP_TTL`] (3 s), it is dropped and the rate probes above it slowly
-///   along the curve, so that a raised limit is found; each time a probe meets the same limit
-///   again, it is held twice as long, up to [`CAP_TTL_MAX`] (6 s).
+///   along the curve, so that a raised limit is found.
 /// - **Even pacing**: the bucket holds at most 1/50 of a second of sends (at least 1), so sends
 ///   are spaced, not bursted.
 /// - Waiters queue in order (no starvation); a denied acquire takes nothing; waiters wake when
@@ -82,13 +77,8 @@ struct State {
     curve_origin: Instant,
     /// The last throttle.
     last_throttle: Option<Instant>,
-    /// 0.95 × the server's stated limit, once one was seen.
+    /// 0.9 × the server's stated limit, once one was seen.
     server_cap: Option<f64>,
-    /// The cap dropped after a quiet spell, until the next throttle says whether it still holds.
-    dropped_cap: Option<f64>,
-    /// How long a stated limit is held without a throttle: [`CAP_TTL`], doubled each time a
-    /// probe finds the same limit, up to [`CAP_TTL_MAX`].
-    cap_ttl: Duration,
     /// The smoothed send rate and the current sample.
     measured: f64,
     sample_start: Instant,
@@ -118,8 +108,6 @@ impl AdaptiveLimiter {
                 curve_origin: now,
                 last_throttle: None,
                 server_cap: None,
-                dropped_cap: None,
-                cap_ttl: CAP_TTL,
                 measured: 0.0,
                 sample_start: now,
                 sample_count: 0,
@@ -216,14 +204,6 @@ impl State {
             .filter(|l| l.is_finite() && *l > 0.0)
             .map(|l| l * SERVER_LIMIT_SHARE);
         if let Some(cap) = stated {
-            if let Some(dropped) = self.dropped_cap.take() {
-                // A probe found a limit: the same one holds longer; a new one starts afresh.
-                self.cap_ttl = if (dropped - cap).abs() <= dropped * 0.01 {
-                    self.cap_ttl.saturating_mul(2).min(CAP_TTL_MAX)
-                } else {
-                    CAP_TTL
-                };
-            }
             let was_on = self.enabled;
             self.server_cap = Some(cap);
             self.enabled = true;
@@ -264,15 +244,15 @@ impl State {
     }
 
     /// A success: CUBIC recovery from the last cut, at most twice the measured rate. A stated
-    /// limit not heard again for its hold ([`CAP_TTL`] to [`CAP_TTL_MAX`]) is dropped (the
-    /// gateway may have raised it), and probing above it starts slowly from the current rate.
+    /// limit not heard again for [`CAP_TTL`] is dropped (the gateway may have raised it), and
+    /// probing above it starts slowly from the current rate.
     fn on_success(&mut self, now: Instant) {
         if self.server_cap.is_some()
             && self
                 .last_throttle
-                .is_none_or(|t| now.saturating_duration_since(t) >= self.cap_ttl)
+                .is_none_or(|t| now.saturating_duration_since(t) >= CAP_TTL)
         {
-            self.dropped_cap = self.server_cap.take();
+            self.server_cap = None;
             self.w_max = self.rate;
             self.curve_origin = now.checked_sub(cubic_k(self.rate)).unwrap_or(now);
         }
@@ -458,48 +438,6 @@ mod tests {
         let after_1s = rates[150 + 100];
         assert!(after_1s < 100.0, "{after_1s}: probing starts slowly");
         assert!(*rates.last().unwrap() > 100.0, "{rates:?}");
-    }
-
-    /// How long the cap `cap` holds after `limiter`'s last throttle, to 10 ms, with a success
-    /// every 10 ms: the time until the rate first exceeds it.
-    async fn hold_of(limiter: &AdaptiveLimiter, cap: f64) -> Duration {
-        let start = tokio::time::Instant::now();
-        for _ in 0..1000 {
-            limiter.on_reply(false, None, RTT);
-            if limiter.rate().unwrap() > cap + 1e-9 {
-                return start.elapsed();
-            }
-            tokio::time::advance(Duration::from_millis(10)).await;
-        }
-        Duration::MAX
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_limit_a_probe_finds_again_is_held_longer_and_a_new_one_afresh() {
-        let limiter = throttled_at(400.0).await;
-        tokio::time::advance(Duration::from_secs(1)).await;
-        limiter.on_reply(true, Some(100.0), RTT);
-        let mut holds = Vec::new();
-        for _ in 0..4 {
-            let hold = hold_of(&limiter, 95.0).await;
-            holds.push(hold);
-            // The probe meets the same limit.
-            limiter.on_reply(true, Some(100.0), RTT);
-            assert_eq!(limiter.rate(), Some(95.0));
-        }
-        // The cap goes once the rate has been quiet for the hold and the curve rises above
-        // it: the hold is 3 s, then 6 s, and stays there.
-        let secs: Vec<f64> = holds.iter().map(Duration::as_secs_f64).collect();
-        assert!(secs[0] > 3.0 && secs[0] < 5.0, "{secs:?}");
-        assert!(secs[1] > 6.0 && secs[1] < 8.0, "{secs:?}");
-        assert!((secs[2] - secs[1]).abs() < 0.05, "{secs:?}");
-        assert!((secs[3] - secs[1]).abs() < 0.05, "{secs:?}");
-        // A probe that finds another limit (the gateway's changed): held 3 s again.
-        hold_of(&limiter, 95.0).await;
-        limiter.on_reply(true, Some(80.0), RTT);
-        assert_eq!(limiter.rate(), Some(76.0));
-        let hold = hold_of(&limiter, 76.0).await.as_secs_f64();
-        assert!(hold > 3.0 && hold < 5.0, "{hold}");
     }
 
     #[tokio::test(start_paused = true)]
