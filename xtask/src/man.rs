@@ -15,7 +15,15 @@ pub(crate) fn run(root: &Path, args: &[&str]) -> Result<()> {
     };
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
         .current_dir(root)
-        .args(["run", "--quiet", "-p", "modelarts-processor-tasks-cli", "--example", "man", "--"])
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "modelarts-processor-tasks-cli",
+            "--example",
+            "man",
+            "--",
+        ])
         .arg(&dir)
         .status()?;
     if !status.success() {

@@ -29,7 +29,13 @@ pub(crate) fn run(root: &Path, extra: &[&str]) -> Result<()> {
     if extra.is_empty() {
         // api-auth on its own hashes with sha2/hmac; the workspace run enables ring.
         let mut auth_default = cargo(&python);
-        auth_default.args(["test", "-p", "modelarts-processor-tasks-auth", "--lib", "--tests"]);
+        auth_default.args([
+            "test",
+            "-p",
+            "modelarts-processor-tasks-auth",
+            "--lib",
+            "--tests",
+        ]);
         run_step(auth_default)?;
     }
     Ok(())

@@ -31,7 +31,10 @@ async fn sends_the_documented_request_with_every_header_signed() {
     assert_eq!(h["host"], "modelarts.cn-north-4.myhuaweicloud.com");
     assert_eq!(h["content-type"], "application/json");
     assert_eq!(h["user-agent"], USER_AGENT);
-    assert!(USER_AGENT.contains("modelarts-processor-tasks") && USER_AGENT.contains(env!("CARGO_PKG_VERSION")));
+    assert!(
+        USER_AGENT.contains("modelarts-processor-tasks")
+            && USER_AGENT.contains(env!("CARGO_PKG_VERSION"))
+    );
     assert_eq!(h["x-project-id"], PROJECT);
     assert_eq!(h["x-sdk-date"], "20261128T120001Z");
     let auth = h["authorization"].to_str().unwrap();
