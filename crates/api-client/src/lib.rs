@@ -83,7 +83,7 @@ pub mod model {
     pub use api_model::*;
 }
 
-/// `api-transport` whole: the [`Transport`](crate::Transport) trait and its helpers, for
+/// `api-transport` whole: the [`Transport`] trait and its helpers, for
 /// writing your own, and the hyper transport's settings (TLS roots, CA certificates, proxies,
 /// timeouts, pool).
 pub mod transport {

@@ -32,7 +32,7 @@ pub const DEFAULT_PAGE_SIZE: u32 = ListProcessorTasksQuery::LIMIT_MAX;
 /// lets it notice tasks removed or added while it reads: no task that exists throughout is
 /// skipped or yielded twice (see the crate docs for how, and what it costs). The first error
 /// ends the stream; so does a listing that will not hold still or contradicts itself
-/// ([`Error::Listing`]), after a number of requests proportional to the pages read.
+/// ([`Error::Listing`](crate::Error::Listing)), after a number of requests proportional to the pages read.
 ///
 /// Works over any [`ProcessorTasks`], so code that lists can be tested with
 /// `MockProcessorTasks`; [`Client::list_processor_tasks_stream`](crate::Client::list_processor_tasks_stream)
