@@ -257,7 +257,9 @@ pub struct ClientArgs {
     pub deadline: Option<Duration>,
 
     /// How to react when the service throttles (429): adaptive paces each API's requests with
-    /// the client's rate limiter, which stays off until the first throttle (the default); aimd
+    /// the client's rate limiter, which stays off until the first throttle, and a batch starts
+    /// with one request in flight, a quarter more each round trip up to --concurrency (the
+    /// default); aimd
     /// halves the concurrency on a throttle and recovers slowly (the previous behaviour, kept
     /// for comparison); off retries a throttle like any failure, within --max-attempts.
     #[arg(long, value_enum, ignore_case = true, value_name = "MODE")]
@@ -341,6 +343,7 @@ pub enum Output {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
+#[non_exhaustive]
 pub enum Command {
     /// Delete processing tasks by id, or those a filter matches (--where).
     Delete(DeleteArgs),

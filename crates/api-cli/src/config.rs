@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 use crate::{cli::ClientArgs, error::CliError};
 
 /// The client of a run, and the emulator it talks to when `--emulator` was given.
+#[non_exhaustive]
 pub struct Target {
     /// The client.
     pub client: Client,

@@ -66,7 +66,20 @@ pub struct ClientBuilder {
     pub(crate) throttling: Throttling,
     pub(crate) partition: Option<RetryPartition>,
     pub(crate) app_name: Option<(String, String)>,
-    pub(crate) default_headers: Vec<(String, String)>,
+    pub(crate) default_headers: DefaultHeaders,
+}
+
+/// The default headers as given, checked by `build`. `Debug` shows the names only: a value
+/// may be a key.
+#[derive(Default, Clone)]
+pub(crate) struct DefaultHeaders(pub(crate) Vec<(String, String)>);
+
+impl std::fmt::Debug for DefaultHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
+    }
 }
 
 impl ClientBuilder {
@@ -139,9 +152,10 @@ impl ClientBuilder {
     }
 
     /// Your application's name and version, appended to the `User-Agent` as `name/version`
-    /// (after this SDK's own), so that the service's logs and support can tell your traffic
-    /// apart. Both must be HTTP tokens (letters, digits, `-`, `.`, `_`, …; no spaces or
-    /// slashes): anything else is refused by [`build`](Self::build). Signed with the request.
+    /// (after this SDK's own) on requests to the service, so that its logs and support can
+    /// tell your traffic apart. Both must be HTTP tokens (letters, digits, `-`, `.`, `_`, …;
+    /// no spaces or slashes): anything else is refused by [`build`](Self::build). An AK/SK
+    /// signature covers it.
     ///
     /// ```
     /// let client = api_client::Client::builder()
@@ -157,13 +171,17 @@ impl ClientBuilder {
         self
     }
 
-    /// A header every request carries, e.g. a tracing id; call it again for more (a name given
-    /// twice is sent twice). It is added before signing, so it is signed. The headers the
-    /// client sets itself (`Host`, `Authorization`, `Content-Type`, `User-Agent`,
-    /// `X-Sdk-Date`, `X-Auth-Token`, `X-Security-Token`, `X-Project-Id`) are refused, as is
-    /// anything a header cannot carry, by [`build`](Self::build).
+    /// A header every request to the service carries, e.g. a tracing id; call it again for
+    /// more (a name given twice is sent twice). It is added before signing, so an AK/SK
+    /// signature covers it (an IAM token signs nothing). [`build`](Self::build) refuses the
+    /// headers the client sets itself (`Host`, `Authorization`, `Content-Type`, `User-Agent`,
+    /// `X-Sdk-Date`, `X-Auth-Token`, `X-Security-Token`, `X-Project-Id`), hop-by-hop headers
+    /// (`Connection`, `Transfer-Encoding`, …, which a proxy may strip after signing), names
+    /// with `_` (which the signer leaves out) and values that are not printable ASCII. Values
+    /// are kept out of `Debug` and traces. Requests to IAM, STS and the metadata service do
+    /// not carry it.
     pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.default_headers.push((name.into(), value.into()));
+        self.default_headers.0.push((name.into(), value.into()));
         self
     }
 
@@ -296,7 +314,7 @@ impl ClientBuilder {
             config("no credentials: call .credentials(...), or use .load() for the default chain")
         })?;
         let headers =
-            crate::headers::RequestHeaders::new(self.app_name.as_ref(), &self.default_headers)?;
+            crate::headers::RequestHeaders::new(self.app_name.as_ref(), &self.default_headers.0)?;
         let transport = self.transport_or_default()?;
         let signer = self.signer();
         let host = HeaderValue::from_str(endpoint.host_header())

@@ -5,8 +5,9 @@ use http::{HeaderMap, HeaderName, HeaderValue, header};
 
 use crate::{Error, InvalidInput, builder::USER_AGENT};
 
-/// Headers the client sets itself, which a default header may not replace.
-const RESERVED: [&str; 10] = [
+/// Headers the client sets itself, which a default header may not replace, and hop-by-hop
+/// headers, which a proxy or HTTP/2 may strip after signing (the signature would then fail).
+const RESERVED: [&str; 19] = [
     "host",
     "authorization",
     "content-type",
@@ -17,9 +18,19 @@ const RESERVED: [&str; 10] = [
     "x-security-token",
     "x-project-id",
     "x-sdk-content-sha256",
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authorization",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "expect",
 ];
 
-/// The `User-Agent` and default headers of a client.
+/// The `User-Agent` and default headers of a client. The values are marked sensitive: no
+/// `Debug` or trace shows them.
 #[derive(Debug, Clone)]
 pub(crate) struct RequestHeaders {
     user_agent: HeaderValue,
@@ -59,19 +70,34 @@ impl RequestHeaders {
         };
         let mut map = HeaderMap::new();
         for (name, value) in defaults {
+            // The signer signs only names without `_` (as the official SDKs): one with it would
+            // be sent unsigned, and many gateways drop it.
             let parsed = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| config(format!("default_header: {name:?} is not a header name")))?;
+                .ok()
+                .filter(|n| !n.as_str().contains('_'))
+                .ok_or_else(|| {
+                    config(format!(
+                        "default_header: {:?} is not a header name (letters, digits and `-`; no `_`)",
+                        api_model::printable(name, 64)
+                    ))
+                })?;
             if RESERVED.contains(&parsed.as_str()) {
                 return Err(config(format!(
                     "default_header: {parsed} is set by the client itself (and signed); it cannot \
                      be a default header"
                 )));
             }
-            let value = HeaderValue::from_str(value).map_err(|_| {
-                config(format!(
-                    "default_header: the value of {parsed} holds characters a header cannot carry"
-                ))
-            })?;
+            // Visible ASCII and spaces only: the signer refuses anything else, and would fail
+            // every call.
+            let mut value = HeaderValue::from_str(value)
+                .ok()
+                .filter(|v| v.to_str().is_ok())
+                .ok_or_else(|| {
+                    config(format!(
+                        "default_header: the value of {parsed} must be printable ASCII"
+                    ))
+                })?;
+            value.set_sensitive(true);
             map.append(parsed, value);
         }
         Ok(Self {
@@ -146,9 +172,20 @@ mod tests {
             let err = RequestHeaders::new(None, &defaults).unwrap_err();
             assert!(err.to_string().contains("set by the client"), "{err}");
         }
-        let bad = [("x-ok".to_owned(), "a\nb".to_owned())];
-        assert!(RequestHeaders::new(None, &bad).is_err());
-        let bad = [("bad name".to_owned(), "x".to_owned())];
-        assert!(RequestHeaders::new(None, &bad).is_err());
+        for (name, value) in [
+            ("x-ok", "a\nb"),
+            ("x-ok", "café"),
+            ("bad name", "x"),
+            ("x_trace", "x"),
+            ("Connection", "close"),
+            ("transfer-encoding", "chunked"),
+        ] {
+            let bad = [(name.to_owned(), value.to_owned())];
+            assert!(RequestHeaders::new(None, &bad).is_err(), "{name}: {value}");
+        }
+        assert!(
+            !format!("{headers:?}").contains("abc"),
+            "default header values stay out of Debug: {headers:?}"
+        );
     }
 }

@@ -93,9 +93,21 @@ pub trait ProcessorTasks: Send + Sync + std::fmt::Debug {
         Err(Error::unsupported(api_model::DeleteProcessorTask::NAME))
     }
 
-    /// Deletes a task, counting "it does not exist" (`400 ModelArts.4700`) as success.
-    async fn delete_processor_task_if_exists(&self, _task_id: &TaskId) -> Result<Deletion, Error> {
-        Err(Error::unsupported(api_model::DeleteProcessorTask::NAME))
+    /// Deletes a task, counting "it does not exist" (`400 ModelArts.4700`) as success. The
+    /// default calls [`delete_processor_task`](Self::delete_processor_task) and takes that
+    /// error as already gone, so a fake that implements only the delete serves both.
+    async fn delete_processor_task_if_exists(&self, task_id: &TaskId) -> Result<Deletion, Error> {
+        match self.delete_processor_task(task_id).await {
+            Err(Error::Service { source, attempts })
+                if *source.code() == api_model::ErrorCode::TaskNotFound =>
+            {
+                Ok(Deletion::already_gone(
+                    source.request_id().map(str::to_owned),
+                    attempts,
+                ))
+            }
+            other => other,
+        }
     }
 
     /// One page of a task's versions (`GET …/{task_id}/versions`).
@@ -153,5 +165,68 @@ pub trait ProcessorTasks: Send + Sync + std::fmt::Debug {
         Err(Error::unsupported(
             api_model::StopProcessorTaskVersion::NAME,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use api_model::{ErrorCode, ServiceError};
+    use http::StatusCode;
+
+    use super::*;
+    use crate::DeletionStatus;
+
+    /// A fake that implements only the delete: "gone" for one id, deleted for the others.
+    #[derive(Debug)]
+    struct DeletesOnly;
+
+    #[async_trait::async_trait]
+    impl ProcessorTasks for DeletesOnly {
+        async fn delete_processor_task(&self, task_id: &TaskId) -> Result<Deletion, Error> {
+            if task_id.as_str() == "SNEJua7qdZZN8GvkcEr" {
+                return Err(Error::Service {
+                    source: ServiceError::new(
+                        StatusCode::BAD_REQUEST,
+                        ErrorCode::TaskNotFound,
+                        "The task does not exist.",
+                        Some("rid-1".into()),
+                    ),
+                    attempts: 2,
+                });
+            }
+            Ok(Deletion::deleted(None, 1))
+        }
+    }
+
+    #[tokio::test]
+    async fn the_default_if_exists_deletes_through_the_delete_and_takes_not_found_as_gone() {
+        let gone: TaskId = "SNEJua7qdZZN8GvkcEr".parse().unwrap();
+        let there: TaskId = "qSaudx2sbPvthHygckA".parse().unwrap();
+        let deleted = DeletesOnly
+            .delete_processor_task_if_exists(&gone)
+            .await
+            .unwrap();
+        assert_eq!(deleted.status, DeletionStatus::AlreadyGone);
+        assert_eq!(
+            (deleted.attempts, deleted.request_id.as_deref()),
+            (2, Some("rid-1"))
+        );
+        let deleted = DeletesOnly
+            .delete_processor_task_if_exists(&there)
+            .await
+            .unwrap();
+        assert_eq!(deleted.status, DeletionStatus::Deleted);
+        // The other operations are not implemented by the fake.
+        let err = DeletesOnly
+            .describe_processor_task(&there)
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Unsupported {
+                operation: "DescribeProcessorTask",
+                ..
+            }
+        ));
     }
 }

@@ -59,8 +59,8 @@
 //! use api_transport_reqwest::ReqwestTransport;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // (The SDK sets and signs its own User-Agent: use the client's `app_name` for yours.)
 //! let mine = ReqwestTransport::client_builder()?
-//!     .user_agent("my-app/1.0")
 //!     .pool_idle_timeout(Duration::from_secs(20))
 //!     .build()?;
 //! let transport = ReqwestTransport::builder()

@@ -142,9 +142,10 @@
 
 #[cfg(not(any(feature = "ring", feature = "aws-lc-rs")))]
 compile_error!(
-    "api-transport needs a TLS crypto provider: enable its `ring` feature (the default) or its \
-     `aws-lc-rs` feature (`api-client` has features of the same names that enable them), e.g. \
-     `api-transport = { version = \"0.1\", default-features = false, features = [\"ring\", \"webpki-roots\"] }`"
+    "modelarts-processor-tasks-transport needs a TLS crypto provider: enable its `ring` feature \
+     (the default) or its `aws-lc-rs` feature (`modelarts-processor-tasks` has features of the \
+     same names that enable them), e.g. `modelarts-processor-tasks-transport = { version = \"0.1\", \
+     default-features = false, features = [\"ring\", \"webpki-roots\"] }`"
 );
 
 mod build_error;

@@ -4,12 +4,12 @@ use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use futures_util::stream::{BoxStream, Stream, StreamExt};
+use futures_util::stream::{BoxStream, Fuse, FusedStream, Stream, StreamExt};
 
 use crate::Error;
 
 /// Every entry of a listing, page after page: a [`Stream`] of `Result<T, Error>` that ends at
-/// the first error.
+/// the first error, and stays ended however often it is polled again.
 ///
 /// Read it with [`try_next`](Self::try_next) or [`collect_all`](Self::collect_all), with no
 /// futures crate of your own; or as a `Stream`, with the combinators of `futures`.
@@ -22,14 +22,15 @@ use crate::Error;
 /// }
 /// # Ok(()) }
 /// ```
+#[must_use = "a listing sends nothing until it is read"]
 pub struct Paginated<T> {
-    inner: BoxStream<'static, Result<T, Error>>,
+    inner: Fuse<BoxStream<'static, Result<T, Error>>>,
 }
 
 impl<T> Paginated<T> {
-    pub(crate) fn new(inner: impl Stream<Item = Result<T, Error>> + Send + 'static) -> Self {
+    pub(crate) fn new(inner: BoxStream<'static, Result<T, Error>>) -> Self {
         Self {
-            inner: inner.boxed(),
+            inner: inner.fuse(),
         }
     }
 
@@ -52,7 +53,7 @@ impl<T> Stream for Paginated<T> {
     type Item = Result<T, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
+        Pin::new(&mut self.inner).poll_next(cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -60,8 +61,43 @@ impl<T> Stream for Paginated<T> {
     }
 }
 
+impl<T> FusedStream for Paginated<T> {
+    fn is_terminated(&self) -> bool {
+        self.inner.is_terminated()
+    }
+}
+
+// A listing can be moved between tasks and threads.
+const _: fn() = || {
+    fn send_unpin<S: Send + Unpin>() {}
+    send_unpin::<Paginated<api_model::ProcessorTask>>();
+};
+
 impl<T> fmt::Debug for Paginated<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Paginated").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn it_ends_at_the_first_error_and_stays_ended() {
+        let pages = futures_util::stream::unfold(0, |n| async move {
+            match n {
+                0 => Some((Ok(1), 1)),
+                1 => Some((Err(Error::unsupported("ListProcessorTasks")), 2)),
+                _ => None,
+            }
+        });
+        let mut listing = Paginated::new(pages.boxed());
+        assert_eq!(listing.try_next().await.ok().flatten(), Some(1));
+        assert!(listing.try_next().await.is_err());
+        for _ in 0..3 {
+            assert!(matches!(listing.try_next().await, Ok(None)));
+        }
+        assert!(listing.is_terminated());
     }
 }
