@@ -103,7 +103,8 @@ impl Ramp {
         self.limit() >= self.max
     }
 
-    /// A reply came back unthrottled: widen.
+    /// A reply came back: widen. (A throttle turns the client's rate limiter on, which ends
+    /// the ramp through [`Ramp::finish`].)
     pub fn on_reply(&mut self) {
         self.window = (self.window + RAMP_GROWTH).min(self.max as f64);
     }
