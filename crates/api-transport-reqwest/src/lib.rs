@@ -73,7 +73,6 @@
 //! ```
 #![warn(missing_docs)]
 
-mod body;
 mod build_error;
 mod builder;
 mod error_map;

@@ -4,12 +4,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_transport::{BoxFuture, ResponseTimeout, TimeoutPhase, Transport, TransportError};
+use api_transport::support;
+use api_transport::{BoxFuture, Transport, TransportError};
 use bytes::Bytes;
-use http::uri::Scheme;
-use http::{Method, Request, Response};
+use http::{Request, Response};
 
-use crate::body::read_limited;
 use crate::build_error::BuildError;
 use crate::builder::ReqwestTransportBuilder;
 use crate::error_map::{from_reqwest, root_cause};
@@ -101,7 +100,7 @@ impl ReqwestTransport {
         &self.inner.client
     }
 
-    /// The response timeout of requests without a [`ResponseTimeout`] extension.
+    /// The response timeout of requests without a [`ResponseTimeout`](api_transport::ResponseTimeout) extension.
     pub fn response_timeout(&self) -> Duration {
         self.inner.response_timeout
     }
@@ -135,13 +134,10 @@ impl Transport for ReqwestTransport {
 
 impl Inner {
     async fn send(&self, request: Request<Bytes>) -> Result<Response<Bytes>, TransportError> {
-        check_uri(request.uri())?;
-        let target = host_port(request.uri());
-        let response_timeout = request
-            .extensions()
-            .get::<ResponseTimeout>()
-            .map_or(self.response_timeout, |limit| limit.0);
-        let is_head = request.method() == Method::HEAD;
+        support::check_uri(request.uri())?;
+        let target = support::host_port(request.uri());
+        let response_timeout = support::response_timeout(&request, self.response_timeout);
+        let method = request.method().clone();
         let request = reqwest::Request::try_from(request).map_err(|error| {
             TransportError::invalid_request(format!(
                 "the URI is not a URL reqwest accepts: {}",
@@ -152,63 +148,18 @@ impl Inner {
         let exchange = async {
             let response = self.client.execute(request).await.map_err(from_reqwest)?;
             let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-            let has_body = !is_head && !matches!(parts.status.as_u16(), 100..=199 | 204 | 304);
-            let body =
-                read_limited(body, &parts.headers, has_body, self.max_response_body_size).await?;
+            let has_body = support::response_has_body(&method, parts.status);
+            let body = support::read_body_limited(
+                body,
+                &parts.headers,
+                has_body,
+                self.max_response_body_size,
+                from_reqwest,
+            )
+            .await?;
             Ok(Response::from_parts(parts, body))
         };
-        let result = match tokio::time::timeout(response_timeout, exchange).await {
-            Ok(result) => result,
-            // It may fire while still connecting: not knowing, say "may have been sent".
-            Err(_elapsed) => Err(TransportError::timeout(TimeoutPhase::Response)),
-        };
-        let result = result.map_err(|error| error.with_target(target));
-        if let Err(error) = &result {
-            // Only the error's kind: never the URI's query, nor any header.
-            tracing::debug!(
-                error = %error,
-                may_have_been_sent = error.request_may_have_been_sent(),
-                "request failed"
-            );
-        }
-        result
+        // A timeout may fire while still connecting: not knowing, it says "may have been sent".
+        support::bounded_exchange(response_timeout, target, exchange).await
     }
-}
-
-/// `host:port` of a URI, with the scheme's default port when it has none.
-fn host_port(uri: &http::Uri) -> String {
-    let host = uri.host().unwrap_or("?");
-    let port = uri
-        .port_u16()
-        .unwrap_or(if uri.scheme() == Some(&Scheme::HTTPS) {
-            443
-        } else {
-            80
-        });
-    if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    }
-}
-
-/// Rejects, before reqwest sees it, a URI it would refuse: not absolute, not http(s), no host.
-fn check_uri(uri: &http::Uri) -> Result<(), TransportError> {
-    match uri.scheme() {
-        Some(scheme) if *scheme == Scheme::HTTPS || *scheme == Scheme::HTTP => {}
-        Some(_) => {
-            return Err(TransportError::invalid_request(
-                "the URI's scheme must be http or https",
-            ));
-        }
-        None => {
-            return Err(TransportError::invalid_request(
-                "the URI must be absolute (scheme and host), e.g. https://host/path",
-            ));
-        }
-    }
-    if uri.host().is_none_or(str::is_empty) {
-        return Err(TransportError::invalid_request("the URI has no host"));
-    }
-    Ok(())
 }

@@ -129,6 +129,11 @@
 //! - **Keep secrets out**: a `Debug` that shows settings only, and errors and logs without
 //!   headers or the URI's query (pre-signed URLs carry signatures there).
 //!
+//! [`support`] has these pieces ready: [`support::check_uri`], [`support::host_port`] (the
+//! target), [`support::response_timeout`], [`support::read_body_limited`] with
+//! [`support::response_has_body`], and [`support::bounded_exchange`] (the timeout, the target
+//! and a log line without secrets). `HyperTransport` and `api-transport-reqwest` both use them.
+//!
 //! Then wrap it in a [`SharedTransport`] to share its pool between clients, and hand it to the
 //! client: `api_client::Client::builder().transport(mine)` or
 //! `.shared_transport(SharedTransport::new(mine))`.
@@ -152,6 +157,7 @@ mod build_error;
 mod error;
 mod hyper;
 mod proxy;
+pub mod support;
 mod tls;
 mod transport;
 
