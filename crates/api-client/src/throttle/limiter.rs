@@ -26,8 +26,17 @@ const MAX_EVENT: Duration = Duration::from_secs(2);
 const GRANT_BELOW: Duration = Duration::from_millis(1);
 /// The share of a server-stated limit the rate is capped at.
 const SERVER_LIMIT_SHARE: f64 = 0.95;
-/// A stated limit not heard again for this long is dropped, and the rate probes above it.
-pub const CAP_TTL: Duration = Duration::from_secs(3);
+/// After a throttle that stated a limit, the pace holds at 0.95 × it for this long, then probes
+/// above it (a shared limit that cut the pace under it is dropped after this long instead).
+pub const CAP_TTL: Duration = Duration::from_millis(2500);
+/// How far above a stated limit a probe first goes: as far as the hold went under it, so the
+/// probe spends the gateway's bucket at the pace the hold filled it.
+const PROBE_STEP: f64 = 1.0 - SERVER_LIMIT_SHARE;
+/// Past the first step, the probe's excess over the limit doubles this often.
+const PROBE_DOUBLING: Duration = Duration::from_millis(300);
+/// The longest the first step of a probe lasts beyond the hold's length (a limit of a few a
+/// minute would otherwise keep it there for many minutes).
+const PROBE_EVEN_EXTRA_MAX: Duration = Duration::from_secs(60);
 
 /// CUBIC's K for a window `w`: how long after a cut the curve regains `w`.
 fn cubic_k(w: f64) -> Duration {
@@ -44,11 +53,16 @@ fn cubic_k(w: f64) -> Duration {
 /// - **On a success**: the rate follows CUBIC back up (C = 0.4): it regains the rate before
 ///   the cut after K = ∛(W·0.3/0.4) seconds, then probes above it, never above twice the
 ///   measured send rate.
-/// - **A stated limit** (`limit:N,time:W`) sets a rate above it to 0.95·N/W at once and caps it
-///   there (also under the 0.5/s floor: 5 a minute is a real limit); throttled at or under it
-///   (the limit is shared with others), the rate is cut as without one;
-///   not heard again for [`CAP_TTL`] (3 s), it is dropped and the rate probes above it slowly
-///   along the curve, so that a raised limit is found.
+/// - **A stated limit** (`limit:N,time:W`) sets a rate above it to 0.95·N/W at once and holds
+///   it there (also under the 0.5/s floor: 5 a minute is a real limit). Not throttled again for
+///   [`CAP_TTL`] (2.5 s), it probes: 1.05·N/W for as long as the hold lasted plus the time that
+///   excess takes to send one request more (1 s at 20/s), which spends what the hold saved in
+///   the gateway's bucket, so an unchanged limit answers with a throttle or two at a small
+///   excess; then an excess that doubles every 0.3 s, so a raised limit is found within
+///   seconds (20 → 90/s within about 8 s). A throttle that states the limit again ends the
+///   probe at 0.95·N/W. Throttled at or under it (the limit is shared with others), the rate is cut as
+///   without one, and the limit is dropped after [`CAP_TTL`] without a throttle, the rate then
+///   rising along the curve.
 /// - **Even pacing**: the bucket holds at most 1/50 of a second of sends (at least 1), so sends
 ///   are spaced, not bursted.
 /// - Waiters queue in order (no starvation); a denied acquire takes nothing; waiters wake when
@@ -77,8 +91,11 @@ struct State {
     curve_origin: Instant,
     /// The last throttle.
     last_throttle: Option<Instant>,
-    /// 0.9 × the server's stated limit, once one was seen.
+    /// 0.95 × the server's stated limit, once one was seen.
     server_cap: Option<f64>,
+    /// The pace follows the stated limit's hold and probe (not the curve): the last throttle
+    /// stated a limit the rate was above.
+    probing: bool,
     /// The smoothed send rate and the current sample.
     measured: f64,
     sample_start: Instant,
@@ -108,6 +125,7 @@ impl AdaptiveLimiter {
                 curve_origin: now,
                 last_throttle: None,
                 server_cap: None,
+                probing: false,
                 measured: 0.0,
                 sample_start: now,
                 sample_count: 0,
@@ -185,6 +203,25 @@ impl AdaptiveLimiter {
     }
 }
 
+/// The pace `since` the last throttle under a stated `limit` (requests per second): 0.95 × it
+/// for [`CAP_TTL`]; then 1.05 × it for as long again plus the time that excess takes to send
+/// one request more (the gateway's bucket keeps a request or two after a throttle); then an
+/// excess over it that doubles every [`PROBE_DOUBLING`].
+fn probe_pace(limit: f64, since: Duration) -> f64 {
+    let Some(probing) = since.checked_sub(CAP_TTL) else {
+        return limit * SERVER_LIMIT_SHARE;
+    };
+    let one_more = Duration::try_from_secs_f64(1.0 / (PROBE_STEP * limit))
+        .unwrap_or(PROBE_EVEN_EXTRA_MAX)
+        .min(PROBE_EVEN_EXTRA_MAX);
+    let Some(widening) = probing.checked_sub(CAP_TTL.saturating_add(one_more)) else {
+        return limit * (1.0 + PROBE_STEP);
+    };
+    // Capped so that the power stays finite; twice the measured rate bounds it long before.
+    let doublings = (widening.as_secs_f64() / PROBE_DOUBLING.as_secs_f64()).min(64.0);
+    limit * (1.0 + PROBE_STEP * doublings.exp2())
+}
+
 /// `d × factor`, saturating instead of panicking.
 fn scale(d: Duration, factor: f64) -> Duration {
     Duration::try_from_secs_f64(d.as_secs_f64() * factor).unwrap_or(Duration::MAX)
@@ -208,14 +245,15 @@ impl State {
             self.server_cap = Some(cap);
             self.enabled = true;
             if !was_on || self.rate > cap {
-                // Above the stated limit: go to it at once, on the curve at W (probing above it
-                // later starts slowly).
+                // Above the stated limit: go to it at once and hold there, then probe.
+                self.probing = true;
                 self.last_cut = Some(now);
                 self.w_max = cap;
                 self.curve_origin = now.checked_sub(cubic_k(cap)).unwrap_or(now);
                 self.set_rate(cap, now);
             } else if new_event {
                 // Throttled at or under it: others share the limit. Cut as without one.
+                self.probing = false;
                 self.w_max = self.rate;
                 self.last_cut = Some(now);
                 self.curve_origin = now;
@@ -225,6 +263,7 @@ impl State {
             return;
         }
         if new_event {
+            self.probing = false;
             let base = if self.enabled {
                 self.measured.min(self.rate)
             } else {
@@ -243,10 +282,26 @@ impl State {
         }
     }
 
-    /// A success: CUBIC recovery from the last cut, at most twice the measured rate. A stated
-    /// limit not heard again for [`CAP_TTL`] is dropped (the gateway may have raised it), and
-    /// probing above it starts slowly from the current rate.
+    /// A success. Under a stated limit: its hold, then its probe. Otherwise CUBIC recovery from
+    /// the last cut, at most twice the measured rate; a shared stated limit not heard again for
+    /// [`CAP_TTL`] is dropped, and the curve rises slowly from the current rate.
     fn on_success(&mut self, now: Instant) {
+        if self.probing
+            && let Some(cap) = self.server_cap
+        {
+            let since = self
+                .last_throttle
+                .map_or(Duration::MAX, |t| now.saturating_duration_since(t));
+            let mut rate = probe_pace(cap / SERVER_LIMIT_SHARE, since);
+            // Beyond the limit, no more than twice what is being sent (as on the curve).
+            if self.measured > 0.0 {
+                rate = rate.min((2.0 * self.measured).max(cap));
+            }
+            self.refill(now);
+            self.rate = rate;
+            self.tokens = self.tokens.min(self.capacity());
+            return;
+        }
         if self.server_cap.is_some()
             && self
                 .last_throttle
@@ -412,32 +467,94 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_stated_limit_sets_the_rate_caps_it_and_is_probed_after_a_quiet_spell() {
+    async fn a_stated_limit_sets_the_rate_holds_it_then_probes_gently_then_widens() {
         let limiter = throttled_at(400.0).await;
         tokio::time::advance(Duration::from_secs(1)).await;
         limiter.on_reply(true, Some(100.0), RTT);
         assert_eq!(limiter.rate(), Some(95.0));
-        // Successes within CAP_TTL of the last throttle: held at the cap, no dip under it.
-        for _ in 0..150 {
-            limiter.on_reply(false, None, RTT);
-            tokio::time::advance(Duration::from_millis(10)).await;
-            assert!((limiter.rate().unwrap() - 95.0).abs() < 1e-9);
-        }
-        // Quiet for longer: the cap goes, and the rate probes above it, slowly at first.
+        // Successes every 10 ms; the rate after each, by ms since the throttle.
         let mut rates = Vec::new();
-        for _ in 0..800 {
-            limiter.on_reply(false, None, RTT);
+        for step in 1..=800u64 {
             tokio::time::advance(Duration::from_millis(10)).await;
-            rates.push(limiter.rate().unwrap());
+            limiter.on_reply(false, None, RTT);
+            rates.push((step * 10, limiter.rate().unwrap()));
         }
+        let at = |ms: u64| {
+            rates
+                .iter()
+                .find(|(t, _)| *t >= ms)
+                .map(|(_, r)| *r)
+                .unwrap()
+        };
         assert!(
-            rates.windows(2).all(|w| w[1] >= w[0] - 1e-9),
+            rates.windows(2).all(|w| w[1].1 >= w[0].1 - 1e-9),
             "never down without a throttle"
         );
-        // The cap goes 3 s after the throttle, 150 steps into this loop.
-        let after_1s = rates[150 + 100];
-        assert!(after_1s < 100.0, "{after_1s}: probing starts slowly");
-        assert!(*rates.last().unwrap() > 100.0, "{rates:?}");
+        // Held at the cap for 2.5 s: no dip under it, nothing above it.
+        for (t, rate) in rates.iter().take_while(|(t, _)| *t < 2500) {
+            assert!((rate - 95.0).abs() < 1e-9, "{rate} at {t} ms");
+        }
+        // Then 5 % above the limit for 2.5 s and the 0.2 s that 5/s takes to send one more:
+        // the bucket the hold filled, spent at its pace.
+        for ms in [2500, 4000, 5190] {
+            assert!((at(ms) - 105.0).abs() < 1e-9, "{} at {ms} ms", at(ms));
+        }
+        // Then the excess doubles every 0.3 s: 110 after 0.3 s, 180 after 1.2 s.
+        assert!((at(5500) - 110.0).abs() < 1e-6, "{}", at(5500));
+        assert!((at(6400) - 180.0).abs() < 1e-6, "{}", at(6400));
+        // A throttle that states the limit again ends the probe: back to the cap and held.
+        limiter.on_reply(true, Some(100.0), RTT);
+        assert_eq!(limiter.rate(), Some(95.0));
+        tokio::time::advance(Duration::from_secs(2)).await;
+        limiter.on_reply(false, None, RTT);
+        assert_eq!(limiter.rate(), Some(95.0));
+    }
+
+    /// Sends at the limiter's pace for 60 s through a gateway bucket of 20/s (burst 20), each
+    /// reply reaching the limiter `rtt` after its send; the sends and the throttles.
+    async fn through_a_gateway_of_20_per_second(rtt: Duration) -> (u32, u32) {
+        let limiter = Arc::new(throttled_at(20.0).await);
+        limiter.on_reply(true, Some(20.0), rtt);
+        let (mut bucket, mut last) = (0.0f64, Instant::now());
+        let (mut sent, mut throttled) = (0u32, 0u32);
+        let began = Instant::now();
+        while began.elapsed() < Duration::from_secs(60) {
+            limiter.acquire().await;
+            let now = Instant::now();
+            bucket = (bucket + now.duration_since(last).as_secs_f64() * 20.0).min(20.0);
+            last = now;
+            sent += 1;
+            let admitted = bucket >= 1.0;
+            if admitted {
+                bucket -= 1.0;
+            } else {
+                throttled += 1;
+            }
+            let limiter = limiter.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(rtt).await;
+                limiter.on_reply(!admitted, (!admitted).then_some(20.0), rtt);
+            });
+        }
+        (sent, throttled)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unchanged_limit_answers_a_probe_after_a_small_excess() {
+        // After each throttle the bucket is empty: the pace holds under the limit, then probes
+        // without overshooting by more than a request or two, even with 200 ms of replies in
+        // flight when the throttle comes back.
+        for rtt in [Duration::from_millis(20), Duration::from_millis(200)] {
+            let (sent, throttled) = through_a_gateway_of_20_per_second(rtt).await;
+            assert!(sent >= 1150, "{sent} sent in 60 s");
+            // A probe every 6 s or so (so a raised limit is found), about one throttle each:
+            // 10 and 12 of about 1,210. (The curve-shaped probe before cost 28 at 200 ms.)
+            let share = f64::from(throttled) / f64::from(sent);
+            assert!(
+                (0.005..=0.012).contains(&share),
+                "{throttled} of {sent} throttled ({rtt:?})"
+            );
+        }
     }
 
     #[tokio::test(start_paused = true)]
