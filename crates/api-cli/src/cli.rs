@@ -258,7 +258,7 @@ pub struct ClientArgs {
 
     /// How to react when the service throttles (429): adaptive paces each API's requests with
     /// the client's rate limiter, which stays off until the first throttle, and a batch starts
-    /// with one request in flight, a quarter more each round trip up to --concurrency (the
+    /// with one request in flight, an eighth more each round trip up to --concurrency (the
     /// default); aimd
     /// halves the concurrency on a throttle and recovers slowly (the previous behaviour, kept
     /// for comparison); off retries a throttle like any failure, within --max-attempts.

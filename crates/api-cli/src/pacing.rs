@@ -69,13 +69,14 @@ impl AdaptiveLimit {
     }
 }
 
-/// How much one unthrottled reply widens a [`Ramp`]: a quarter of a request, so the requests
-/// in flight grow by a quarter each round trip.
-const RAMP_GROWTH: f64 = 0.25;
+/// How much one unthrottled reply widens a [`Ramp`]: an eighth of a request, so the requests
+/// in flight grow by an eighth each round trip.
+const RAMP_GROWTH: f64 = 0.125;
 
-/// A slow start: requests in flight begin at one and grow by a quarter each round trip, up to
-/// the cap. A gateway's bucket is then met by a wave a quarter the size of what went before,
-/// not by the whole cap at once, so few requests are throttled before the first throttle
+/// A slow start: requests in flight begin at one and grow by an eighth each round trip, up to
+/// the cap (64 after about 40 round trips). A gateway's bucket is then met by a wave an eighth
+/// the size of what went before, not by the whole cap at once, so few requests (about a ninth
+/// of the bucket's burst) are throttled before the first throttle
 /// turns the client's rate limiter on (and [`Ramp::finish`] hands the pacing to it).
 #[derive(Debug)]
 pub struct Ramp {
@@ -177,7 +178,7 @@ mod tests {
     }
 
     #[test]
-    fn the_ramp_grows_a_quarter_per_reply_up_to_the_cap() {
+    fn the_ramp_grows_an_eighth_per_reply_up_to_the_cap() {
         let mut ramp = Ramp::new(64);
         assert_eq!(ramp.limit(), 1);
         let mut replies = 0;
@@ -191,8 +192,8 @@ mod tests {
             round_trips += 1;
         }
         assert_eq!(ramp.limit(), 64);
-        assert!((15..=25).contains(&round_trips), "{round_trips}");
-        assert!(replies > 200 && replies < 300, "{replies}");
+        assert!((35..=45).contains(&round_trips), "{round_trips}");
+        assert!(replies > 450 && replies < 550, "{replies}");
         ramp.on_reply();
         assert_eq!(ramp.limit(), 64);
 

@@ -210,6 +210,11 @@ fn throttle_plan(quick: bool) -> sections::ThrottlePlan {
                 adaptive_only: false,
             }
         }),
+        no_limit: Some(sections::NoLimitPlan {
+            tasks: if quick { 300 } else { 3_000 },
+            latency_ms: 20,
+            runs: if quick { 1 } else { 5 },
+        }),
         concurrency: 64,
         max_attempts: 10,
     }

@@ -366,7 +366,7 @@ fn rounds(gauge: &Gated) -> Vec<usize> {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_ramp_starts_at_one_and_grows_a_quarter_per_round_trip_to_the_cap() {
+async fn a_ramp_starts_at_one_and_grows_an_eighth_per_round_trip_to_the_cap() {
     let ids = many(600);
     let gauge = Arc::new(Gated::new(usize::MAX >> 4));
     let opts = BatchOptions {
@@ -383,12 +383,12 @@ async fn a_ramp_starts_at_one_and_grows_a_quarter_per_round_trip_to_the_cap() {
     .await;
     assert_eq!(gauge.peak.load(Ordering::SeqCst), 64);
     let ramped = rounds(&gauge);
-    assert_eq!(ramped[..4], [1, 1, 1, 1], "{ramped:?}");
+    assert_eq!(ramped[..8], [1; 8], "{ramped:?}");
     let to_cap = ramped.iter().position(|&n| n == 64).unwrap_or(usize::MAX);
-    assert!((15..=30).contains(&to_cap), "{ramped:?}");
-    // No round more than a quarter (and one) above the one before.
+    assert!((35..=50).contains(&to_cap), "{ramped:?}");
+    // No round more than an eighth (and one) above the one before.
     for pair in ramped[..to_cap].windows(2) {
-        assert!(pair[1] * 4 <= pair[0] * 5 + 4, "{ramped:?}");
+        assert!(pair[1] * 8 <= pair[0] * 9 + 8, "{ramped:?}");
     }
 
     // Without the ramp (--throttling off or aimd), the cap from the first reply on.

@@ -32,11 +32,16 @@ pub const CAP_TTL: Duration = Duration::from_millis(2500);
 /// How far above a stated limit a probe first goes: as far as the hold went under it, so the
 /// probe spends the gateway's bucket at the pace the hold filled it.
 const PROBE_STEP: f64 = 1.0 - SERVER_LIMIT_SHARE;
-/// Past the first step, the probe's excess over the limit doubles this often.
-const PROBE_DOUBLING: Duration = Duration::from_millis(300);
-/// The longest the first step of a probe lasts beyond the hold's length (a limit of a few a
-/// minute would otherwise keep it there for many minutes).
-const PROBE_EVEN_EXTRA_MAX: Duration = Duration::from_secs(60);
+/// Requests a gateway's bucket may still hold when it throttles (it throttles under one).
+const BUCKET_LEFT: f64 = 1.0;
+/// Once the limit must have been raised, the probe's excess over it doubles this often.
+const PROBE_DOUBLING: Duration = Duration::from_millis(250);
+/// The first step of a probe lasts at most this many times what spending the gateway's bucket
+/// should take: what the hold saved, what a round trip of throttled replies left in it, and
+/// two requests ...
+const PROBE_EVEN_SLACK: f64 = 1.5;
+/// ... and never longer than this (a limit of a few a minute would take many minutes).
+const PROBE_EVEN_MAX: Duration = Duration::from_secs(60);
 
 /// CUBIC's K for a window `w`: how long after a cut the curve regains `w`.
 fn cubic_k(w: f64) -> Duration {
@@ -55,16 +60,20 @@ fn cubic_k(w: f64) -> Duration {
 ///   measured send rate.
 /// - **A stated limit** (`limit:N,time:W`) sets a rate above it to 0.95·N/W at once and holds
 ///   it there (also under the 0.5/s floor: 5 a minute is a real limit). Not throttled again for
-///   [`CAP_TTL`] (2.5 s), it probes: 1.05·N/W for as long as the hold lasted plus the time that
-///   excess takes to send one request more (1 s at 20/s), which spends what the hold saved in
-///   the gateway's bucket, so an unchanged limit answers with a throttle or two at a small
-///   excess; then an excess that doubles every 0.3 s, so a raised limit is found within
-///   seconds (20 → 90/s within about 8 s). A throttle that states the limit again ends the
-///   probe at 0.95·N/W. Throttled at or under it (the limit is shared with others), the rate is cut as
+///   [`CAP_TTL`] (2.5 s), it probes at 1.05·N/W, which spends what the hold saved in the
+///   gateway's bucket at the pace the hold saved it: an unchanged limit answers with a
+///   throttle at a small excess. Once more requests succeeded since the last throttle than
+///   the limit allowed in that time (plus the one its bucket may have kept), the limit must
+///   have been raised, and the excess doubles every 0.25 s, so a raised limit is found within
+///   seconds (20 → 90/s within about 8 s). In case the count misleads, the first step lasts at
+///   most 1.5 × what spending the bucket should take (7.4 s at 20/s and 20 ms).
+///   A throttle that states the limit again ends the probe at 0.95·N/W. Throttled at or under it (the limit is shared with others), the rate is cut as
 ///   without one, and the limit is dropped after [`CAP_TTL`] without a throttle, the rate then
 ///   rising along the curve.
-/// - **Even pacing**: the bucket holds at most 1/50 of a second of sends (at least 1), so sends
-///   are spaced, not bursted.
+/// - **Even pacing**: the bucket holds at most 1/50 of a second of sends (at least 1, plus a
+///   quarter so that a waiter woken late keeps what it is owed), so sends are spaced, not
+///   bursted.
+/// - **After a throttle** the next send waits a whole interval: the gateway's bucket is empty.
 /// - Waiters queue in order (no starvation); a denied acquire takes nothing; waiters wake when
 ///   the rate changes; a shortfall under 1 ms is granted; it only ever sleeps asynchronously.
 #[derive(Debug)]
@@ -96,6 +105,10 @@ struct State {
     /// The pace follows the stated limit's hold and probe (not the curve): the last throttle
     /// stated a limit the rate was above.
     probing: bool,
+    /// Successful replies since the last throttle, and when the probe found that the limit
+    /// must have been raised.
+    ok_since_throttle: u64,
+    widening_since: Option<Instant>,
     /// The smoothed send rate and the current sample.
     measured: f64,
     sample_start: Instant,
@@ -126,6 +139,8 @@ impl AdaptiveLimiter {
                 last_throttle: None,
                 server_cap: None,
                 probing: false,
+                ok_since_throttle: 0,
+                widening_since: None,
                 measured: 0.0,
                 sample_start: now,
                 sample_count: 0,
@@ -192,34 +207,25 @@ impl AdaptiveLimiter {
         let before = state.rate;
         if throttled {
             state.on_throttle(now, stated_limit);
-        } else if state.enabled {
-            state.on_success(now);
+        } else {
+            state.ok_since_throttle = state.ok_since_throttle.saturating_add(1);
+            if state.enabled {
+                state.on_success(now);
+            }
         }
-        let changed = (state.rate - before).abs() > f64::EPSILON;
+        let (rate, probing) = (state.rate, state.probing);
         drop(state);
-        if changed {
+        if (rate - before).abs() > f64::EPSILON {
+            if throttled {
+                tracing::debug!(rate, before, probing, stated_limit, "throttled: pace set");
+            } else {
+                tracing::trace!(rate, before, probing, "pace rose");
+            }
             self.changed.notify_waiters();
+        } else if throttled {
+            tracing::debug!(rate, probing, stated_limit, "throttled: pace kept");
         }
     }
-}
-
-/// The pace `since` the last throttle under a stated `limit` (requests per second): 0.95 × it
-/// for [`CAP_TTL`]; then 1.05 × it for as long again plus the time that excess takes to send
-/// one request more (the gateway's bucket keeps a request or two after a throttle); then an
-/// excess over it that doubles every [`PROBE_DOUBLING`].
-fn probe_pace(limit: f64, since: Duration) -> f64 {
-    let Some(probing) = since.checked_sub(CAP_TTL) else {
-        return limit * SERVER_LIMIT_SHARE;
-    };
-    let one_more = Duration::try_from_secs_f64(1.0 / (PROBE_STEP * limit))
-        .unwrap_or(PROBE_EVEN_EXTRA_MAX)
-        .min(PROBE_EVEN_EXTRA_MAX);
-    let Some(widening) = probing.checked_sub(CAP_TTL.saturating_add(one_more)) else {
-        return limit * (1.0 + PROBE_STEP);
-    };
-    // Capped so that the power stays finite; twice the measured rate bounds it long before.
-    let doublings = (widening.as_secs_f64() / PROBE_DOUBLING.as_secs_f64()).min(64.0);
-    limit * (1.0 + PROBE_STEP * doublings.exp2())
 }
 
 /// `d × factor`, saturating instead of panicking.
@@ -233,6 +239,11 @@ impl State {
     /// congestion event.
     fn on_throttle(&mut self, now: Instant, stated_limit: Option<f64>) {
         self.last_throttle = Some(now);
+        self.ok_since_throttle = 0;
+        self.widening_since = None;
+        // The gateway's bucket is empty: the next send waits a whole interval, at the new pace.
+        self.refill(now);
+        self.tokens = 0.0;
         let event = self.rtt.unwrap_or(MIN_EVENT).clamp(MIN_EVENT, MAX_EVENT);
         let new_event = self
             .last_cut
@@ -289,10 +300,7 @@ impl State {
         if self.probing
             && let Some(cap) = self.server_cap
         {
-            let since = self
-                .last_throttle
-                .map_or(Duration::MAX, |t| now.saturating_duration_since(t));
-            let mut rate = probe_pace(cap / SERVER_LIMIT_SHARE, since);
+            let mut rate = self.probe_pace(now, cap / SERVER_LIMIT_SHARE);
             // Beyond the limit, no more than twice what is being sent (as on the curve).
             if self.measured > 0.0 {
                 rate = rate.min((2.0 * self.measured).max(cap));
@@ -322,6 +330,41 @@ impl State {
         self.set_rate(rate, now);
     }
 
+    /// The pace under a stated `limit` (requests per second): 0.95 × it for [`CAP_TTL`] after
+    /// the last throttle; then 1.05 × it, until more requests succeeded since the throttle
+    /// than the limit allowed (or the step ran its longest); then an excess over it that
+    /// doubles every [`PROBE_DOUBLING`].
+    fn probe_pace(&mut self, now: Instant, limit: f64) -> f64 {
+        let since = self
+            .last_throttle
+            .map_or(Duration::MAX, |t| now.saturating_duration_since(t));
+        let Some(probing) = since.checked_sub(CAP_TTL) else {
+            return limit * SERVER_LIMIT_SHARE;
+        };
+        if self.widening_since.is_none() {
+            let allowed = limit * since.as_secs_f64() + BUCKET_LEFT;
+            // The bucket holds what the hold saved (PROBE_STEP × limit a second), what went
+            // unspent while a round trip of replies came back throttled, and a request or two.
+            let rtt = self.rtt.unwrap_or(MIN_EVENT).min(MAX_EVENT).as_secs_f64();
+            let saved = PROBE_STEP * limit * CAP_TTL.as_secs_f64() + limit * rtt + 2.0;
+            let longest =
+                Duration::try_from_secs_f64(PROBE_EVEN_SLACK * saved / (PROBE_STEP * limit))
+                    .unwrap_or(PROBE_EVEN_MAX)
+                    .min(PROBE_EVEN_MAX);
+            if self.ok_since_throttle as f64 > allowed || probing >= longest {
+                self.widening_since = Some(now);
+            }
+        }
+        let Some(widening) = self.widening_since else {
+            return limit * (1.0 + PROBE_STEP);
+        };
+        // Capped so that the power stays finite; twice the measured rate bounds it long before.
+        let doublings = (now.saturating_duration_since(widening).as_secs_f64()
+            / PROBE_DOUBLING.as_secs_f64())
+        .min(64.0);
+        limit * (1.0 + PROBE_STEP * doublings.exp2())
+    }
+
     fn refill(&mut self, now: Instant) {
         let elapsed = now
             .saturating_duration_since(self.last_refill)
@@ -332,9 +375,11 @@ impl State {
         }
     }
 
-    /// At most 1/50 s of sends, at least one: sends are spaced, not bursted.
+    /// At most 1/50 s of sends, at least one, and a quarter more: sends are spaced, not
+    /// bursted, and a waiter woken a little late (timers round up to the millisecond) keeps
+    /// what it was owed, so the pace is the rate and not a percent or two under it.
     fn capacity(&self) -> f64 {
-        (self.rate / 50.0).max(1.0)
+        (self.rate / 50.0).max(1.0) + 0.25
     }
 
     fn set_rate(&mut self, rate: f64, now: Instant) {
@@ -444,6 +489,31 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn after_a_throttle_the_next_send_waits_a_whole_interval() {
+        // The first throttle turns the limiter on at 0.95 x 20/s: nothing goes out at once.
+        let (interval, ms) = (
+            Duration::from_secs_f64(1.0 / 19.0),
+            Duration::from_millis(2),
+        );
+        let limiter = AdaptiveLimiter::new();
+        limiter.on_reply(true, Some(20.0), RTT);
+        let began = Instant::now();
+        limiter.acquire().await;
+        let waited = began.elapsed();
+        assert!(waited >= interval && waited < interval + ms, "{waited:?}");
+        // Idle for a while (its bucket fills), then throttled again (at the stated pace, so
+        // as if others shared the limit: cut to 0.7 x): a whole interval at the new pace.
+        tokio::time::advance(Duration::from_secs(2)).await;
+        limiter.on_reply(true, Some(20.0), RTT);
+        let interval = Duration::from_secs_f64(1.0 / limiter.rate().unwrap());
+        assert!(interval > Duration::from_millis(70), "{interval:?}");
+        let began = Instant::now();
+        limiter.acquire().await;
+        let waited = began.elapsed();
+        assert!(waited >= interval && waited < interval + ms, "{waited:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn cubic_recovery_regains_the_rate_before_the_cut() {
         let limiter = throttled_at(100.0).await;
         let w_max = limiter.lock().w_max;
@@ -474,7 +544,7 @@ mod tests {
         assert_eq!(limiter.rate(), Some(95.0));
         // Successes every 10 ms; the rate after each, by ms since the throttle.
         let mut rates = Vec::new();
-        for step in 1..=800u64 {
+        for step in 1..=1000u64 {
             tokio::time::advance(Duration::from_millis(10)).await;
             limiter.on_reply(false, None, RTT);
             rates.push((step * 10, limiter.rate().unwrap()));
@@ -494,20 +564,46 @@ mod tests {
         for (t, rate) in rates.iter().take_while(|(t, _)| *t < 2500) {
             assert!((rate - 95.0).abs() < 1e-9, "{rate} at {t} ms");
         }
-        // Then 5 % above the limit for 2.5 s and the 0.2 s that 5/s takes to send one more:
-        // the bucket the hold filled, spent at its pace.
-        for ms in [2500, 4000, 5190] {
+        // Then 5 % above the limit. Successes come at exactly the limit here, never more than
+        // it allowed, so the first step runs its longest: 1.5 × (12.5 requests the hold saved
+        // + 2 of a 20 ms round trip + 2) / 5 a second = 4.95 s.
+        for ms in [2500, 5000, 7440] {
             assert!((at(ms) - 105.0).abs() < 1e-9, "{} at {ms} ms", at(ms));
         }
-        // Then the excess doubles every 0.3 s: 110 after 0.3 s, 180 after 1.2 s.
-        assert!((at(5500) - 110.0).abs() < 1e-6, "{}", at(5500));
-        assert!((at(6400) - 180.0).abs() < 1e-6, "{}", at(6400));
+        // Then the excess doubles every 0.25 s: 110 after 0.25 s, 180 after 1 s.
+        assert!((at(7700) - 110.0).abs() < 1.0, "{}", at(7700));
+        assert!((at(8450) - 180.0).abs() < 5.0, "{}", at(8450));
         // A throttle that states the limit again ends the probe: back to the cap and held.
         limiter.on_reply(true, Some(100.0), RTT);
         assert_eq!(limiter.rate(), Some(95.0));
         tokio::time::advance(Duration::from_secs(2)).await;
         limiter.on_reply(false, None, RTT);
         assert_eq!(limiter.rate(), Some(95.0));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn more_successes_than_a_stated_limit_allows_widen_the_probe_at_once() {
+        let limiter = throttled_at(400.0).await;
+        limiter.on_reply(true, Some(100.0), RTT);
+        // 200 successes a second (the limit was raised; others' requests, say): held at the
+        // cap for 2.5 s all the same, then no first step: the excess doubles from there.
+        let mut rates = Vec::new();
+        for step in 1..=800u64 {
+            tokio::time::advance(Duration::from_millis(5)).await;
+            limiter.on_reply(false, None, RTT);
+            rates.push((step * 5, limiter.rate().unwrap()));
+        }
+        let at = |ms: u64| {
+            rates
+                .iter()
+                .find(|(t, _)| *t >= ms)
+                .map(|(_, r)| *r)
+                .unwrap()
+        };
+        assert!((at(2495) - 95.0).abs() < 1e-9, "{}", at(2495));
+        assert!((at(2500) - 105.0).abs() < 1e-9, "{}", at(2500));
+        assert!((at(2750) - 110.0).abs() < 1e-6, "{}", at(2750));
+        assert!((at(3500) - 180.0).abs() < 1e-6, "{}", at(3500));
     }
 
     /// Sends at the limiter's pace for 60 s through a gateway bucket of 20/s (burst 20), each

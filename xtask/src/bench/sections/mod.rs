@@ -6,6 +6,7 @@ mod rss;
 mod sequential;
 mod startup;
 mod throttle;
+mod throttle_cost;
 mod transport;
 
 use std::fmt::Write as _;
@@ -24,6 +25,7 @@ pub(crate) use rss::rss;
 pub(crate) use sequential::sequential;
 pub(crate) use startup::startup;
 pub(crate) use throttle::{Cell as ThrottleCell, StepPlan, ThrottlePlan, throttle};
+pub(crate) use throttle_cost::NoLimitPlan;
 pub(crate) use transport::transport;
 
 /// A goal of the issue and how the run did against it.

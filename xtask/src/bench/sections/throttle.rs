@@ -53,13 +53,15 @@ pub(crate) struct ThrottlePlan {
     /// Seconds at the start of a run left out of the steady-state goodput.
     pub(crate) warmup_seconds: f64,
     pub(crate) step: Option<StepPlan>,
+    /// The slow start's cost with no rate limit, `adaptive` against `off`.
+    pub(crate) no_limit: Option<super::throttle_cost::NoLimitPlan>,
     pub(crate) concurrency: usize,
     /// `--max-attempts` of every run (generous, so that the comparison is about throttling).
     pub(crate) max_attempts: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Strategy {
+pub(super) enum Strategy {
     Off,
     Aimd,
     Adaptive,
@@ -68,7 +70,7 @@ enum Strategy {
 const STRATEGIES: [Strategy; 3] = [Strategy::Off, Strategy::Aimd, Strategy::Adaptive];
 
 impl Strategy {
-    fn flag(self) -> &'static str {
+    pub(super) fn flag(self) -> &'static str {
         match self {
             Strategy::Off => "off",
             Strategy::Aimd => "aimd",
@@ -76,7 +78,7 @@ impl Strategy {
         }
     }
 
-    fn label(self) -> &'static str {
+    pub(super) fn label(self) -> &'static str {
         match self {
             Strategy::Off => "`off`: fixed concurrency, plain retries",
             Strategy::Aimd => "`aimd`: concurrency halved on a 429 (before)",
@@ -86,16 +88,16 @@ impl Strategy {
 }
 
 /// One CLI run against a fresh rate-limited emulator.
-struct Run {
+pub(super) struct Run {
     tasks: usize,
-    summary: serde_json::Value,
+    pub(super) summary: serde_json::Value,
     /// Delete replies by the emulator's clock, sorted by time.
     replies: Vec<Reply>,
     dropped: usize,
     other_routes: std::collections::BTreeMap<String, usize>,
     wall_seconds: f64,
-    emulator_line: String,
-    cli_line: String,
+    pub(super) emulator_line: String,
+    pub(super) cli_line: String,
 }
 
 impl Run {
@@ -108,11 +110,11 @@ impl Run {
     }
 
     /// Tasks the run did not delete: failed, unknown, or never attempted.
-    fn not_deleted(&self) -> f64 {
+    pub(super) fn not_deleted(&self) -> f64 {
         self.tasks as f64 - self.deleted() - self.already_gone()
     }
 
-    fn count(&self, status: u16) -> usize {
+    pub(super) fn count(&self, status: u16) -> usize {
         self.replies.iter().filter(|r| r.status == status).count()
     }
 
@@ -244,7 +246,7 @@ fn start_emulator(env: &Env, tasks: usize, extra: &[String]) -> anyhow::Result<E
 
 /// Deletes every one of `tasks` seeded ids with the CLI and `strategy`, on a fresh emulator
 /// started with `emulator_flags`.
-fn run_once(
+pub(super) fn run_once(
     env: &Env,
     plan: &ThrottlePlan,
     strategy: Strategy,
@@ -523,24 +525,23 @@ pub(crate) fn throttle(env: &Env, settings: &Settings) -> Section {
                 }
             }
 
-            // Where the adaptive limiter ended exactly at 0.9 × the limit the 429s stated.
+            // Where the adaptive limiter ended exactly at 0.95 × the limit the 429s stated.
             let capped: Vec<String> = runs
                 .iter()
                 .filter(|(c, s, r)| {
                     *s == Strategy::Adaptive
                         && r.summary["send_rate"]
                             .as_f64()
-                            .is_some_and(|rate| (rate - 0.9 * f64::from(c.rate)).abs() < 0.05)
+                            .is_some_and(|rate| (rate - 0.95 * f64::from(c.rate)).abs() < 0.05)
                 })
                 .map(|(c, _, _)| cell_name(*c))
                 .collect();
             if !capped.is_empty() {
                 let _ = writeln!(
                     body,
-                    "\n`adaptive` ended paced at exactly 0.9·R in {} of {} cells ({}): the \
-                     limiter caps its rate at 0.9 × the limit a 429's message states \
-                     (`limit:N,time:1 second`), so its goodput stays under 0.9·R there, \
-                     whatever the start-up.",
+                    "\n`adaptive` ended paced at exactly 0.95·R in {} of {} cells ({}): after \
+                     a throttle the limiter holds its rate at 0.95 × the limit a 429's message \
+                     states (`limit:N,time:1 second`) before it probes above it again.",
                     capped.len(),
                     plan.cells.len(),
                     capped.join("; ")
@@ -637,7 +638,7 @@ pub(crate) fn throttle(env: &Env, settings: &Settings) -> Section {
                     && matches!(recovery_adaptive, Some(Err(_)))
                     && run.summary["send_rate"]
                         .as_f64()
-                        .is_some_and(|rate| (rate - 0.9 * low).abs() < 0.05)
+                        .is_some_and(|rate| (rate - 0.95 * low).abs() < 0.05)
                 {
                     let later = run
                         .replies
@@ -646,10 +647,10 @@ pub(crate) fn throttle(env: &Env, settings: &Settings) -> Section {
                         .count();
                     let _ = writeln!(
                         body,
-                        "\n`adaptive` did not recover: it ended paced at {}/s, 0.9 × the \
+                        "\n`adaptive` did not recover: it ended paced at {}/s, 0.95 × the \
                          {low}/s that the 429s stated while the limit was low; the emulator \
                          answered {later} 429(s) after the limit rose.",
-                        fmt_num(0.9 * low, 1)
+                        fmt_num(0.95 * low, 1)
                     );
                 }
                 // The raw figures behind the table, second by second.
@@ -691,6 +692,16 @@ pub(crate) fn throttle(env: &Env, settings: &Settings) -> Section {
                     body,
                     "\n(`|` marks the seconds at which the limit steps down and back up.)"
                 );
+            }
+            if let Some(no_limit) = plan.no_limit {
+                super::throttle_cost::no_limit(
+                    env,
+                    plan,
+                    no_limit,
+                    body,
+                    &mut commands,
+                    &mut notes,
+                )?;
             }
             if !notes.is_empty() {
                 let _ = writeln!(body, "\nNotes on the accounting of these runs:\n");
