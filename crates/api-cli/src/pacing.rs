@@ -75,9 +75,9 @@ const RAMP_GROWTH: f64 = 0.125;
 
 /// A slow start: requests in flight begin at one and grow by an eighth each round trip, up to
 /// the cap (64 after about 40 round trips). A gateway's bucket is then met by a wave an eighth
-/// the size of what went before, not by the whole cap at once, so few requests (about a ninth
-/// of the bucket's burst) are throttled before the first throttle
-/// turns the client's rate limiter on (and [`Ramp::finish`] hands the pacing to it).
+/// the size of what went before, not by the whole cap at once, so few requests (at short round
+/// trips, about a ninth of the bucket's burst) are throttled before the first throttle turns
+/// the client's rate limiter on (and [`Ramp::finish`] hands the pacing to it).
 #[derive(Debug)]
 pub struct Ramp {
     window: f64,

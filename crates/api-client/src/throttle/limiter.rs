@@ -66,10 +66,10 @@ fn cubic_k(w: f64) -> Duration {
 ///   the limit allowed in that time (plus the one its bucket may have kept), the limit must
 ///   have been raised, and the excess doubles every 0.25 s, so a raised limit is found within
 ///   seconds (20 → 90/s within about 8 s). In case the count misleads, the first step lasts at
-///   most 1.5 × what spending the bucket should take (7.4 s at 20/s and 20 ms).
-///   A throttle that states the limit again ends the probe at 0.95·N/W. Throttled at or under it (the limit is shared with others), the rate is cut as
-///   without one, and the limit is dropped after [`CAP_TTL`] without a throttle, the rate then
-///   rising along the curve.
+///   most 1.5 × what spending the bucket should take (7.4 s at 20/s and 20 ms). A throttle
+///   that states the limit again ends the probe at 0.95·N/W. Throttled at or under it (the
+///   limit is shared with others), the rate is cut as without one, and the limit is dropped
+///   after [`CAP_TTL`] without a throttle, the rate then rising along the curve.
 /// - **Even pacing**: the bucket holds at most 1/50 of a second of sends (at least 1, plus a
 ///   quarter so that a waiter woken late keeps what it is owed), so sends are spaced, not
 ///   bursted.
@@ -644,7 +644,7 @@ mod tests {
             let (sent, throttled) = through_a_gateway_of_20_per_second(rtt).await;
             assert!(sent >= 1150, "{sent} sent in 60 s");
             // A probe every 6 s or so (so a raised limit is found), about one throttle each:
-            // 10 and 12 of about 1,210. (The curve-shaped probe before cost 28 at 200 ms.)
+            // 9 and 11 of about 1,207. (The curve-shaped probe before cost 10 and 28.)
             let share = f64::from(throttled) / f64::from(sent);
             assert!(
                 (0.005..=0.012).contains(&share),

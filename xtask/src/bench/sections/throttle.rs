@@ -87,7 +87,7 @@ impl Strategy {
     }
 }
 
-/// One CLI run against a fresh rate-limited emulator.
+/// One CLI run against a fresh emulator (rate-limited, but for the no-limit comparison).
 pub(super) struct Run {
     tasks: usize,
     pub(super) summary: serde_json::Value,
