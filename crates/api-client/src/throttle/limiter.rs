@@ -607,18 +607,26 @@ mod tests {
     }
 
     /// Sends at the limiter's pace for 60 s through a gateway bucket of 20/s (burst 20), each
-    /// reply reaching the limiter `rtt` after its send; the sends and the throttles.
-    async fn through_a_gateway_of_20_per_second(rtt: Duration) -> (u32, u32) {
+    /// reply reaching the limiter `rtt` after its send, each send reaching the bucket up to
+    /// `jitter` late; the sends and the throttles.
+    async fn through_a_gateway_of_20_per_second(rtt: Duration, jitter: Duration) -> (u32, u32) {
         let limiter = Arc::new(throttled_at(20.0).await);
         limiter.on_reply(true, Some(20.0), rtt);
         let (mut bucket, mut last) = (0.0f64, Instant::now());
         let (mut sent, mut throttled) = (0u32, 0u32);
         let began = Instant::now();
+        // A fixed pseudo-random sequence (an LCG), so the test is the same every run.
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
         while began.elapsed() < Duration::from_secs(60) {
             limiter.acquire().await;
-            let now = Instant::now();
-            bucket = (bucket + now.duration_since(last).as_secs_f64() * 20.0).min(20.0);
-            last = now;
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let late = jitter.mul_f64((seed >> 11) as f64 / (1u64 << 53) as f64);
+            let now = Instant::now() + late;
+            let since = now.saturating_duration_since(last).as_secs_f64();
+            bucket = (bucket + since * 20.0).min(20.0);
+            last = last.max(now);
             sent += 1;
             let admitted = bucket >= 1.0;
             if admitted {
@@ -639,16 +647,26 @@ mod tests {
     async fn an_unchanged_limit_answers_a_probe_after_a_small_excess() {
         // After each throttle the bucket is empty: the pace holds under the limit, then probes
         // without overshooting by more than a request or two, even with 200 ms of replies in
-        // flight when the throttle comes back.
-        for rtt in [Duration::from_millis(20), Duration::from_millis(200)] {
-            let (sent, throttled) = through_a_gateway_of_20_per_second(rtt).await;
+        // flight when the throttle comes back, and with sends reaching the bucket up to 40 ms
+        // late (bunched, so a jittered send could find it empty while paced under the limit).
+        let ms = Duration::from_millis;
+        for (rtt, jitter) in [
+            (ms(20), ms(0)),
+            (ms(200), ms(0)),
+            (ms(20), ms(10)),
+            (ms(200), ms(10)),
+            (ms(20), ms(40)),
+            (ms(200), ms(40)),
+        ] {
+            let (sent, throttled) = through_a_gateway_of_20_per_second(rtt, jitter).await;
             assert!(sent >= 1150, "{sent} sent in 60 s");
             // A probe every 6 s or so (so a raised limit is found), about one throttle each:
-            // 9 and 11 of about 1,207. (The curve-shaped probe before cost 10 and 28.)
+            // 9 and 10-11 of about 1,207, jitter or not. (The curve-shaped probe before cost
+            // 10 and 28 without jitter.)
             let share = f64::from(throttled) / f64::from(sent);
             assert!(
                 (0.005..=0.012).contains(&share),
-                "{throttled} of {sent} throttled ({rtt:?})"
+                "{throttled} of {sent} throttled ({rtt:?}, jitter {jitter:?})"
             );
         }
     }
