@@ -68,9 +68,9 @@ fn cubic_k(w: f64) -> Duration {
 ///   seconds (20 → 90/s in 4.8 s in the bench's step test; a unit test bounds it at 10 s).
 ///   In case the count misleads, the first step lasts at most 1.5 × what spending the bucket
 ///   should take (7.4 s at 20/s and 20 ms). A throttle that states the limit again ends the
-///   probe at 0.95·N/W. Throttled at or under it (the
-///   limit is shared with others), the rate is cut as without one, and the limit is dropped
-///   after [`CAP_TTL`] without a throttle, the rate then rising along the curve.
+///   probe at 0.95·N/W. Throttled at or under it (the limit is shared with others), the rate
+///   is cut as without one, and the limit is dropped after [`CAP_TTL`] without a throttle, the
+///   rate then rising along the curve.
 /// - **Even pacing**: the bucket holds at most 1/50 of a second of sends (at least 1, plus a
 ///   quarter so that a waiter woken late keeps what it is owed), so sends are spaced, not
 ///   bursted.
