@@ -1,8 +1,8 @@
 //! Turning `reqwest::Error`s into `TransportError`s, keeping whether the request may have been sent.
 
 use std::error::Error as StdError;
-use std::io;
 
+use api_transport::support::any_in_chain;
 use api_transport::{TimeoutPhase, TransportError};
 
 /// Maps an error of `reqwest::Client::execute` or of reading the response body.
@@ -55,32 +55,10 @@ pub(crate) fn root_cause(error: &(dyn StdError + 'static)) -> String {
     last
 }
 
-/// Whether `predicate` holds for an error in `error`'s `source()` chain, including the errors
-/// wrapped inside `std::io::Error`s (whose `source()` skips the wrapped error itself).
-fn any_in_chain(
-    error: &(dyn StdError + 'static),
-    predicate: &mut dyn FnMut(&(dyn StdError + 'static)) -> bool,
-) -> bool {
-    let mut current = Some(error);
-    while let Some(error) = current {
-        if predicate(error) {
-            return true;
-        }
-        if let Some(inner) = error
-            .downcast_ref::<io::Error>()
-            .and_then(io::Error::get_ref)
-            && any_in_chain(inner, predicate)
-        {
-            return true;
-        }
-        current = error.source();
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io;
 
     #[test]
     fn finds_a_rustls_error_inside_nested_io_errors() {

@@ -283,7 +283,7 @@ pub(crate) fn find_in_chain<'a, E: StdError + 'static>(
 
 /// Whether `predicate` holds for an error in `error`'s `source()` chain, including the errors
 /// wrapped inside `std::io::Error`s (whose `source()` skips the wrapped error itself).
-pub(crate) fn any_in_chain<'a>(
+pub fn any_in_chain<'a>(
     error: &'a (dyn StdError + 'static),
     predicate: &mut dyn FnMut(&'a (dyn StdError + 'static)) -> bool,
 ) -> bool {

@@ -1,5 +1,6 @@
 //! Building blocks every `Transport` needs, the same way: the URI check, the target named in
-//! errors, the response timeout, and a body read that never passes its size limit.
+//! errors, the response timeout, a body read that never passes its size limit, and a search
+//! of an error's source chain (for mapping a library's errors to `TransportError`).
 //!
 //! [`HyperTransport`](crate::HyperTransport) and `api-transport-reqwest` are built from them;
 //! a transport of your own can be too.
@@ -14,6 +15,7 @@ use http::{HeaderMap, Method, Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::BodyExt;
 
+pub use crate::error::any_in_chain;
 use crate::error::{TimeoutPhase, TransportError};
 use crate::transport::ResponseTimeout;
 
